@@ -1,0 +1,5 @@
+//! host-demo: LabelGate's policy module embedded through wasmtime (to come; see README).
+
+fn main() {
+    println!("host-demo: the wasmtime host is not built yet; see the README");
+}

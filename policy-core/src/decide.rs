@@ -1,0 +1,584 @@
+//! The decision procedure. Every check runs the same steps in the same order, and the
+//! first step that fails gives the reason:
+//!
+//! 1. the resource's shape fits the action (`invalid_request`);
+//! 2. the organization exists (`unknown_resource`);
+//! 3. `org.signup` is decided here by the signup setting alone (`setting_disabled`);
+//! 4. the principal is a member, explicitly or through an organization group mapping
+//!    (`unknown_principal`, `not_member`), and active (`not_activated`, `deactivated`);
+//! 5. the workspace, project, member or target workspace named exists in this
+//!    organization (`unknown_resource`);
+//! 6. the role's matrix cell is not blank, and an analytics scope is not wider than the
+//!    role's (`role_lacks_permission`);
+//! 7. the workspace is not another user's sandbox (`sandbox_private`);
+//! 8. the resource is within the role's reach, scope or own data (`out_of_scope`), and an
+//!    annotator's own data is visible in the project (`setting_disabled`);
+//! 9. the action's own rules: owner protection (`owner_protected`), the edition
+//!    (`edition_restricted`), sandboxes that cannot be deleted or given members
+//!    (`sandbox_private`), `workspace_not_empty`, and the checks `project.duplicate` needs
+//!    on its target and source.
+
+use alloc::boxed::Box;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::action::{Action, Kind};
+use crate::decision::{Decision, Detail, OwnerRule, Reason, Thing};
+use crate::error::LoadError;
+use crate::matrix::{Grant, Matrix, PolicyId};
+use crate::request::{CopyMode, Principal, Request, Resource, RoleChange};
+use crate::role::{Role, Scope, Status};
+use crate::snapshot::{Organization, Project, Snapshot, Workspace};
+
+/// A role matrix and a snapshot: everything a decision needs.
+#[derive(Debug)]
+pub struct Policy {
+    matrix: Matrix,
+    snapshot: Snapshot,
+}
+
+/// A refusal: its reason and the facts for its message.
+struct Deny(Reason, Detail);
+
+type Check = Result<(), Deny>;
+
+fn deny(reason: Reason, detail: Detail) -> Check {
+    Err(Deny(reason, detail))
+}
+
+/// The level a request acts at.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Organization,
+    Workspace(u64),
+    Project(u64),
+}
+
+/// An active member acting in an organization.
+#[derive(Clone, Copy)]
+struct Member<'a> {
+    user: u64,
+    role: Role,
+    groups: &'a [String],
+}
+
+/// The resolved resource.
+#[derive(Clone, Copy)]
+enum Place<'a> {
+    Organization,
+    Workspace(&'a Workspace),
+    /// The project, its workspace, the member's role on it, and whether a group mapping
+    /// makes them a member of it.
+    Project(&'a Project, &'a Workspace, Role, bool),
+}
+
+#[derive(Clone, Copy)]
+struct Ctx<'a> {
+    org: &'a Organization,
+    member: Member<'a>,
+    place: Place<'a>,
+}
+
+impl Ctx<'_> {
+    fn role(&self) -> Role {
+        match self.place {
+            Place::Project(_, _, role, _) => role,
+            _ => self.member.role,
+        }
+    }
+
+    fn workspace(&self) -> Option<&Workspace> {
+        match self.place {
+            Place::Organization => None,
+            Place::Workspace(w) | Place::Project(_, w, _, _) => Some(w),
+        }
+    }
+
+    fn thing(&self) -> Thing {
+        match self.place {
+            Place::Organization => Thing::Organization(self.org.id),
+            Place::Workspace(w) => Thing::Workspace(w.id),
+            Place::Project(p, ..) => Thing::Project(p.id),
+        }
+    }
+}
+
+/// The level the resource names.
+fn level(res: &Resource) -> Result<Target, Box<str>> {
+    match (res.workspace, res.project) {
+        (Some(_), Some(_)) => Err("a resource names a `workspace` or a `project`, not both".into()),
+        (Some(w), None) => Ok(Target::Workspace(w)),
+        (None, Some(p)) => Ok(Target::Project(p)),
+        (None, None) => Ok(Target::Organization),
+    }
+}
+
+/// Step 1: the level the resource names, checked against the action.
+fn target_of(action: Action, res: &Resource) -> Result<Target, Box<str>> {
+    let target = level(res)?;
+    let fits = match action.kind() {
+        Kind::Organization => target == Target::Organization,
+        Kind::Workspace => matches!(target, Target::Workspace(_)),
+        Kind::Project => matches!(target, Target::Project(_)),
+        Kind::Scoped => {
+            let scope = res.scope.unwrap_or(default_scope(target));
+            return match (scope, target) {
+                (Scope::Organization, Target::Organization)
+                | (Scope::Workspace, Target::Workspace(_))
+                | (Scope::Project, Target::Project(_))
+                | (Scope::Own, Target::Organization | Target::Project(_)) => Ok(target),
+                _ => Err(format!("analytics scope `{scope}` does not fit this resource").into()),
+            };
+        }
+    };
+    if !fits {
+        let needs = match action.kind() {
+            Kind::Organization => "the organization (`{}`)",
+            Kind::Workspace => "a `workspace`",
+            _ => "a `project`",
+        };
+        return Err(format!("`{action}` applies to {needs}").into());
+    }
+    if action == Action::OrgChangeRole && res.role.is_some() && res.member.is_none() {
+        return Err("a `role` to set needs the `member` it is for".into());
+    }
+    Ok(target)
+}
+
+fn default_scope(target: Target) -> Scope {
+    match target {
+        Target::Organization => Scope::Organization,
+        Target::Workspace(_) => Scope::Workspace,
+        Target::Project(_) => Scope::Project,
+    }
+}
+
+impl Policy {
+    /// A policy from a matrix and a snapshot.
+    pub fn new(matrix: Matrix, snapshot: Snapshot) -> Policy {
+        Policy { matrix, snapshot }
+    }
+
+    /// SPEC's matrix over the snapshot `text`.
+    pub fn from_snapshot_json(text: &str) -> Result<Policy, LoadError> {
+        Ok(Policy::new(Matrix::default_matrix()?, Snapshot::from_json(text)?))
+    }
+
+    /// The matrix in force.
+    pub fn matrix(&self) -> &Matrix {
+        &self.matrix
+    }
+
+    /// The snapshot in force.
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.snapshot
+    }
+
+    /// The content hash of the matrix in force.
+    pub fn id(&self) -> PolicyId {
+        self.matrix.id()
+    }
+
+    /// Decides one request.
+    pub fn decide(&self, req: &Request) -> Decision {
+        let outcome = self.check(&req.principal, req.org, req.action, &req.resource);
+        self.finish(outcome)
+    }
+
+    pub(crate) fn invalid(&self, message: String) -> Decision {
+        Decision::new(Reason::InvalidRequest, Detail::Invalid(message.into()), self.id())
+    }
+
+    pub(crate) fn unknown_action(&self, name: &str) -> Decision {
+        Decision::new(Reason::UnknownAction, Detail::UnknownAction(name.into()), self.id())
+    }
+
+    fn finish(&self, outcome: Result<Detail, Deny>) -> Decision {
+        match outcome {
+            Ok(detail) => Decision::new(Reason::Allowed, detail, self.id()),
+            Err(Deny(reason, detail)) => Decision::new(reason, detail, self.id()),
+        }
+    }
+
+    fn check(
+        &self,
+        principal: &Principal,
+        org: u64,
+        action: Action,
+        res: &Resource,
+    ) -> Result<Detail, Deny> {
+        let target = target_of(action, res).map_err(|m| Deny(Reason::InvalidRequest, Detail::Invalid(m)))?;
+        let org = self.org(org)?;
+        if action == Action::OrgSignup {
+            self.signup(org, res)?;
+            return Ok(Detail::SignupAllowed { org: org.id });
+        }
+        let ctx = self.resolve(org, principal, target)?;
+        self.judge(&ctx, action, res)?;
+        Ok(Detail::Allowed { action, role: ctx.role() })
+    }
+
+    /// Every action `principal` may take on `resource` in `org`: exactly the actions whose
+    /// single check would be allowed.
+    pub fn allowed_actions(&self, principal: &Principal, org: u64, res: &Resource) -> Vec<Action> {
+        let mut out = Vec::new();
+        let Ok(org) = self.org(org) else { return out };
+        let Ok(target) = level(res) else { return out };
+        let ctx = self.resolve(org, principal, target).ok();
+        for &action in Action::ALL {
+            if target_of(action, res).is_err() {
+                continue;
+            }
+            let allowed = if action == Action::OrgSignup {
+                self.signup(org, res).is_ok()
+            } else {
+                ctx.as_ref().is_some_and(|ctx| self.judge(ctx, action, res).is_ok())
+            };
+            if allowed {
+                out.push(action);
+            }
+        }
+        out
+    }
+
+    /// The projects of `org` that `principal` may `project.view`, ascending by id.
+    pub fn visible_projects(&self, principal: &Principal, org: u64) -> Vec<u64> {
+        let Ok(org) = self.org(org) else { return Vec::new() };
+        let Ok(ctx) = self.resolve(org, principal, Target::Organization) else {
+            return Vec::new();
+        };
+        let user = ctx.member.user;
+        let mut candidates = if ctx.member.role >= Role::Administrator {
+            org.projects.clone()
+        } else {
+            let mut v = Vec::new();
+            if let Some(links) = self.snapshot.links.get(&(org.id, user)) {
+                for w in &links.workspaces {
+                    if let Some(ws) = self.snapshot.workspaces.get(w) {
+                        v.extend_from_slice(&ws.projects);
+                    }
+                }
+                v.extend_from_slice(&links.projects);
+            }
+            for g in principal.groups.iter() {
+                if let Some(ps) = org.group_projects.get(g.as_str()) {
+                    v.extend(ps.iter().map(|(p, _)| *p));
+                }
+            }
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let res = Resource::default();
+        candidates.retain(|&p| {
+            self.place(&ctx, Target::Project(p)).is_ok_and(|place| {
+                self.judge(&Ctx { place, ..ctx }, Action::ProjectView, &res).is_ok()
+            })
+        });
+        candidates
+    }
+
+    /// The workspaces of `org` that `principal` may `workspace.view`, ascending by id.
+    pub fn visible_workspaces(&self, principal: &Principal, org: u64) -> Vec<u64> {
+        let Ok(org) = self.org(org) else { return Vec::new() };
+        let Ok(ctx) = self.resolve(org, principal, Target::Organization) else {
+            return Vec::new();
+        };
+        let mut candidates = if ctx.member.role >= Role::Manager {
+            org.workspaces.clone()
+        } else {
+            let mut v = self
+                .snapshot
+                .links
+                .get(&(org.id, ctx.member.user))
+                .map(|l| l.workspaces.clone())
+                .unwrap_or_default();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let res = Resource::default();
+        candidates.retain(|&w| {
+            self.place(&ctx, Target::Workspace(w)).is_ok_and(|place| {
+                self.judge(&Ctx { place, ..ctx }, Action::WorkspaceView, &res).is_ok()
+            })
+        });
+        candidates
+    }
+
+    // ---- Steps 2 to 5: resolution -----------------------------------------------------
+
+    fn org(&self, id: u64) -> Result<&Organization, Deny> {
+        self.snapshot.orgs.get(&id).ok_or(Deny(
+            Reason::UnknownResource,
+            Detail::Unknown { thing: Thing::Organization(id), org: id },
+        ))
+    }
+
+    fn signup(&self, org: &Organization, res: &Resource) -> Check {
+        let token_ok = res
+            .invite_token
+            .as_deref()
+            .is_some_and(|t| org.invite_tokens.iter().any(|k| k.as_ref() == t));
+        if org.signup_needs_invite && !token_ok {
+            return deny(Reason::SettingDisabled, Detail::SignupClosed { org: org.id });
+        }
+        Ok(())
+    }
+
+    fn resolve<'a>(
+        &'a self,
+        org: &'a Organization,
+        principal: &'a Principal,
+        target: Target,
+    ) -> Result<Ctx<'a>, Deny> {
+        let member = self.member(org, principal)?;
+        let ctx = Ctx { org, member, place: Place::Organization };
+        let place = self.place(&ctx, target)?;
+        Ok(Ctx { place, ..ctx })
+    }
+
+    fn member<'a>(&self, org: &Organization, principal: &'a Principal) -> Result<Member<'a>, Deny> {
+        let Some(user) = principal.user else {
+            return Err(Deny(Reason::UnknownPrincipal, Detail::NoUser));
+        };
+        let mapped = principal.groups.iter().filter_map(|g| org.group_roles.get(g.as_str())).max().copied();
+        let role = match self.snapshot.members.get(&(org.id, user)) {
+            Some(m) => match (m.status, m.role) {
+                (Status::Active, Some(role)) => mapped.map_or(role, |r| r.max(role)),
+                (Status::Deactivated, _) => {
+                    return Err(Deny(Reason::Deactivated, Detail::Deactivated { user, org: org.id }));
+                }
+                _ => {
+                    return Err(Deny(Reason::NotActivated, Detail::NotActivated { user, org: org.id }));
+                }
+            },
+            None => match mapped {
+                Some(role) => role,
+                None if self.snapshot.known_users.contains(&user) => {
+                    return Err(Deny(Reason::NotMember, Detail::NotMember { user, org: org.id }));
+                }
+                None => return Err(Deny(Reason::UnknownPrincipal, Detail::UnknownUser(user))),
+            },
+        };
+        Ok(Member { user, role, groups: &principal.groups })
+    }
+
+    fn place<'a>(&'a self, ctx: &Ctx<'a>, target: Target) -> Result<Place<'a>, Deny> {
+        let org = ctx.org.id;
+        let unknown = |thing| Deny(Reason::UnknownResource, Detail::Unknown { thing, org });
+        match target {
+            Target::Organization => Ok(Place::Organization),
+            Target::Workspace(w) => self
+                .snapshot
+                .workspaces
+                .get(&w)
+                .filter(|ws| ws.org == org)
+                .map(Place::Workspace)
+                .ok_or(unknown(Thing::Workspace(w))),
+            Target::Project(p) => {
+                let project = self.snapshot.projects.get(&p).filter(|pr| pr.org == org);
+                let ws = project.and_then(|pr| self.snapshot.workspaces.get(&pr.workspace));
+                let (Some(project), Some(ws)) = (project, ws) else {
+                    return Err(unknown(Thing::Project(p)));
+                };
+                let mapped = ctx
+                    .member
+                    .groups
+                    .iter()
+                    .filter_map(|g| ctx.org.group_projects.get(g.as_str()))
+                    .flat_map(|ps| ps.iter().filter(|(id, _)| *id == p).map(|(_, r)| *r))
+                    .max();
+                let role = mapped.map_or(ctx.member.role, |r| r.max(ctx.member.role));
+                Ok(Place::Project(project, ws, role, mapped.is_some()))
+            }
+        }
+    }
+
+    // ---- Steps 5 to 9: judgement ------------------------------------------------------
+
+    fn judge(&self, ctx: &Ctx<'_>, action: Action, res: &Resource) -> Check {
+        if action == Action::AnalyticsView {
+            return self.judge_analytics(ctx, res);
+        }
+        let org = ctx.org;
+        let unknown = |thing| deny(Reason::UnknownResource, Detail::Unknown { thing, org: org.id });
+        let member = match action {
+            Action::OrgChangeRole | Action::OrgRemoveMember => res.member,
+            _ => None,
+        };
+        if let Some(m) = member
+            && !self.snapshot.members.contains_key(&(org.id, m))
+        {
+            return unknown(Thing::Member(m));
+        }
+        let mut duplicate_to = None;
+        if let (Action::ProjectDuplicate, Place::Project(_, ws, ..)) = (action, ctx.place) {
+            let to = res.target_workspace.unwrap_or(ws.id);
+            match self.snapshot.workspaces.get(&to).filter(|w| w.org == org.id) {
+                Some(w) => duplicate_to = Some(w),
+                None => return unknown(Thing::Workspace(to)),
+            }
+        }
+        let role = ctx.role();
+        let grant = self.matrix.grant(action, role);
+        if grant == Grant::None {
+            return deny(Reason::RoleLacksPermission, Detail::RoleLacks { role, action });
+        }
+        self.not_foreign_sandbox(ctx)?;
+        self.within(ctx, action, grant, res)?;
+        let user = ctx.member.user;
+        let owner = |rule| deny(Reason::OwnerProtected, Detail::Owner(rule));
+        match action {
+            Action::OrgChangeRole => {
+                if let Some(m) = member {
+                    if res.role == Some(RoleChange::Owner) {
+                        return owner(OwnerRule::GrantOwner);
+                    }
+                    if m == org.owner {
+                        return owner(OwnerRule::OwnersMembership);
+                    }
+                    if m == user && role == Role::Administrator {
+                        return owner(OwnerRule::AdministratorSelf);
+                    }
+                    if let Some(r) = res.role.and_then(RoleChange::role)
+                        && !r.held_in(self.snapshot.edition)
+                    {
+                        return deny(Reason::EditionRestricted, Detail::Edition { role: r });
+                    }
+                }
+            }
+            Action::OrgRemoveMember if member == Some(org.owner) => {
+                return owner(OwnerRule::OwnersMembership);
+            }
+            Action::OrgViewOwnerAccount if role != Role::Owner => {
+                return owner(OwnerRule::OwnerAccount);
+            }
+            Action::WorkspaceDelete | Action::WorkspaceManageMembers => {
+                if let Place::Workspace(ws) = ctx.place {
+                    if ws.sandbox_of.is_some() {
+                        let detail = Detail::SandboxFixed { workspace: ws.id, action };
+                        return deny(Reason::SandboxPrivate, detail);
+                    }
+                    if action == Action::WorkspaceDelete && !ws.projects.is_empty() {
+                        let detail = Detail::NotEmpty { workspace: ws.id, projects: ws.projects.len() };
+                        return deny(Reason::WorkspaceNotEmpty, detail);
+                    }
+                }
+            }
+            Action::ProjectDuplicate => {
+                if let Some(to) = duplicate_to {
+                    let target = Ctx { place: Place::Workspace(to), ..*ctx };
+                    self.judge(&target, Action::WorkspaceCreateProject, &Resource::default())
+                        .map_err(|d| wrap(Action::WorkspaceCreateProject, d))?;
+                }
+                if res.copy == Some(CopyMode::All) {
+                    self.judge(ctx, Action::ProjectExport, res)
+                        .map_err(|d| wrap(Action::ProjectExport, d))?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn judge_analytics(&self, ctx: &Ctx<'_>, res: &Resource) -> Check {
+        let role = ctx.role();
+        let asked = res.scope.unwrap_or(match ctx.place {
+            Place::Organization => Scope::Organization,
+            Place::Workspace(_) => Scope::Workspace,
+            Place::Project(..) => Scope::Project,
+        });
+        let Some(widest) = self.matrix.analytics_scope(role) else {
+            return deny(Reason::RoleLacksPermission, Detail::NoAnalytics { role });
+        };
+        if asked > widest {
+            return deny(Reason::RoleLacksPermission, Detail::ScopeTooWide { role, asked, widest });
+        }
+        self.not_foreign_sandbox(ctx)?;
+        let user = ctx.member.user;
+        let reached = match ctx.place {
+            Place::Organization => true,
+            Place::Workspace(ws) => role >= Role::Administrator || self.workspace_member(ws, user),
+            Place::Project(p, ws, _, mapped) => self.project_reach(role, user, p, ws, mapped),
+        };
+        if !reached {
+            let detail = Detail::OutOfReach { role, action: Action::AnalyticsView, thing: ctx.thing() };
+            return deny(Reason::OutOfScope, detail);
+        }
+        if asked == Scope::Own
+            && let Some(s) = res.subject.filter(|s| *s != user)
+        {
+            let detail = Detail::NotOwn { role, action: Action::AnalyticsView, subject: Some(s) };
+            return deny(Reason::OutOfScope, detail);
+        }
+        Ok(())
+    }
+
+    fn not_foreign_sandbox(&self, ctx: &Ctx<'_>) -> Check {
+        match ctx.workspace() {
+            Some(ws) if ws.sandbox_of.is_some_and(|o| o != ctx.member.user) => {
+                deny(Reason::SandboxPrivate, Detail::ForeignSandbox { workspace: ws.id })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Step 8: the grant's reach, scope or ownership.
+    fn within(&self, ctx: &Ctx<'_>, action: Action, grant: Grant, res: &Resource) -> Check {
+        let role = ctx.role();
+        let user = ctx.member.user;
+        let reached = match (ctx.place, grant) {
+            (Place::Organization, _) => true,
+            (Place::Workspace(_), Grant::Reach) => role >= Role::Manager,
+            (Place::Workspace(ws), Grant::Scoped) => self.workspace_member(ws, user),
+            (Place::Workspace(_), _) => false,
+            (Place::Project(p, ws, _, mapped), Grant::Scoped) => self.project_scoped(user, p, ws, mapped),
+            (Place::Project(p, ws, _, mapped), _) => self.project_reach(role, user, p, ws, mapped),
+        };
+        if !reached {
+            return deny(Reason::OutOfScope, Detail::OutOfReach { role, action, thing: ctx.thing() });
+        }
+        if let (Place::Project(p, ..), Grant::OwnIfSetting) = (ctx.place, grant)
+            && !p.annotators_can_view_own_data
+        {
+            return deny(Reason::SettingDisabled, Detail::OwnDataOff { project: p.id });
+        }
+        if matches!(grant, Grant::Own | Grant::OwnIfSetting) && res.subject != Some(user) {
+            return deny(Reason::OutOfScope, Detail::NotOwn { role, action, subject: res.subject });
+        }
+        Ok(())
+    }
+
+    fn workspace_member(&self, ws: &Workspace, user: u64) -> bool {
+        self.snapshot.workspace_members.contains(&(ws.id, user))
+    }
+
+    /// Workspaces they belong to, projects they were invited to (directly or by a group
+    /// mapping) or created.
+    fn project_scoped(&self, user: u64, p: &Project, ws: &Workspace, mapped: bool) -> bool {
+        mapped
+            || p.created_by == user
+            || self.workspace_member(ws, user)
+            || self.snapshot.project_members.contains(&(p.id, user))
+    }
+
+    /// SPEC §2: what a role reaches at all.
+    fn project_reach(&self, role: Role, user: u64, p: &Project, ws: &Workspace, mapped: bool) -> bool {
+        match role {
+            Role::Owner | Role::Administrator => true,
+            Role::Manager => self.project_scoped(user, p, ws, mapped),
+            Role::Reviewer | Role::Annotator => {
+                mapped
+                    || self.workspace_member(ws, user)
+                    || self.snapshot.project_members.contains(&(p.id, user))
+                    || self.snapshot.assigned.contains(&(p.id, user))
+            }
+        }
+    }
+}
+
+fn wrap(needs: Action, Deny(reason, inner): Deny) -> Deny {
+    Deny(reason, Detail::Duplicate { needs, inner: Box::new(inner) })
+}

@@ -1,0 +1,47 @@
+//! LabelGate's policy core: the access model of Label Studio Enterprise (SPEC.md §1-3) as
+//! plain data and one decision procedure, with no I/O and no std, so that the native
+//! library, the wasm module, the browser package and the Worker decide identically.
+//!
+//! ```
+//! use policy_core::{Action, Policy, Principal, Request, Resource};
+//!
+//! let policy = Policy::from_snapshot_json(policy_core::DEMO_SNAPSHOT_JSON)?;
+//! let request = Request {
+//!     principal: Principal::user(14),
+//!     org: 1,
+//!     action: Action::ProjectExport,
+//!     resource: Resource::project(1000),
+//! };
+//! let decision = policy.decide(&request);
+//! assert!(!decision.allow);
+//! assert_eq!(decision.reason.name(), "role_lacks_permission");
+//! assert_eq!(decision.message(), "annotator may never `project.export`");
+//! # Ok::<(), policy_core::LoadError>(())
+//! ```
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+mod action;
+mod decide;
+mod decision;
+mod error;
+mod json;
+mod matrix;
+mod request;
+mod role;
+mod snapshot;
+
+pub use action::{Action, Kind};
+pub use decide::Policy;
+pub use decision::{Decision, Reason};
+pub use error::LoadError;
+pub use matrix::{DEFAULT_MATRIX_JSON, Grant, Matrix, PolicyId};
+pub use request::{CopyMode, Principal, Request, Resource, RoleChange};
+pub use role::{Edition, Role, Scope, Status};
+pub use snapshot::{Membership, Organization, Project, Snapshot, User, Workspace};
+
+/// The embedded demo organization: one user per role, a pending and a deactivated member,
+/// workspaces, a sandbox and projects. The demo page, the Worker and the tests use it.
+pub const DEMO_SNAPSHOT_JSON: &str = include_str!("demo_snapshot.json");

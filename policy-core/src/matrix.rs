@@ -1,0 +1,224 @@
+//! The role-to-action matrix: data, not code. The built-in default is SPEC's table
+//! (`default_matrix.json`); an operator may load a replacement, validated cell by cell.
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::String;
+use core::fmt;
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::action::{Action, Kind};
+use crate::error::LoadError;
+use crate::role::{Role, Scope};
+
+/// The built-in matrix: SPEC §3's table, in the operator's JSON form.
+pub const DEFAULT_MATRIX_JSON: &str = include_str!("default_matrix.json");
+
+const ACTIONS: usize = Action::ALL.len();
+
+/// What a role's cell in the matrix grants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grant {
+    /// Never (a blank cell).
+    None,
+    /// Anywhere within the role's reach (`R`).
+    Reach,
+    /// Only in workspaces the member belongs to and projects they were invited to or created.
+    Scoped,
+    /// Within reach, only when the resource's subject is the requesting user.
+    Own,
+    /// As [`Grant::Own`], and only while the project enables `annotators_can_view_own_data`.
+    OwnIfSetting,
+}
+
+impl Grant {
+    const ALL: [Grant; 5] = [Grant::None, Grant::Reach, Grant::Scoped, Grant::Own, Grant::OwnIfSetting];
+
+    /// The grant's name in the matrix JSON.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Grant::None => "none",
+            Grant::Reach => "reach",
+            Grant::Scoped => "scoped",
+            Grant::Own => "own",
+            Grant::OwnIfSetting => "own_if_setting",
+        }
+    }
+
+    fn fits(self, kind: Kind) -> bool {
+        match kind {
+            Kind::Organization => matches!(self, Grant::None | Grant::Reach),
+            Kind::Workspace => matches!(self, Grant::None | Grant::Reach | Grant::Scoped),
+            Kind::Project | Kind::Scoped => true,
+        }
+    }
+}
+
+/// The content hash (SHA-256) of a matrix, carried by every decision made under it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PolicyId(pub [u8; 32]);
+
+impl fmt::Display for PolicyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for PolicyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PolicyId({self})")
+    }
+}
+
+/// A validated role matrix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Matrix {
+    grants: [[Grant; 5]; ACTIONS],
+    analytics: [Option<Scope>; 5],
+    id: PolicyId,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MatrixJson {
+    grants: BTreeMap<String, BTreeMap<String, String>>,
+    analytics_scopes: BTreeMap<String, String>,
+}
+
+impl Matrix {
+    /// SPEC's table.
+    pub fn default_matrix() -> Result<Matrix, LoadError> {
+        Matrix::from_json(DEFAULT_MATRIX_JSON)
+    }
+
+    /// Reads and validates an operator's matrix: every matrix action and every role must
+    /// have exactly one cell, and each cell must suit its action's resource.
+    pub fn from_json(text: &str) -> Result<Matrix, LoadError> {
+        let raw: MatrixJson = serde_json::from_str(text)
+            .map_err(|e| LoadError::Json { what: "matrix", detail: format!("{e}") })?;
+        let mut grants = [[Grant::None; 5]; ACTIONS];
+        let mut seen = [false; ACTIONS];
+        for (name, cells) in &raw.grants {
+            let item = format!("matrix action `{name}`");
+            let action = Action::from_name(name)
+                .filter(|a| a.in_matrix())
+                .ok_or_else(|| LoadError::invalid(&item, "is not an action the matrix decides"))?;
+            let mut row = [None; 5];
+            for (role_name, grant_name) in cells {
+                let role = Role::from_name(role_name).ok_or_else(|| {
+                    LoadError::invalid(&item, format!("`{role_name}` is not a role"))
+                })?;
+                let grant = Grant::ALL
+                    .into_iter()
+                    .find(|g| g.name() == grant_name)
+                    .ok_or_else(|| {
+                        LoadError::invalid(
+                            &item,
+                            format!("`{grant_name}` for `{role_name}` is not a grant (none, reach, scoped, own, own_if_setting)"),
+                        )
+                    })?;
+                if !grant.fits(action.kind()) {
+                    return Err(LoadError::invalid(
+                        &item,
+                        format!("grant `{grant_name}` for `{role_name}` does not apply to this action's resource"),
+                    ));
+                }
+                if let Some(slot) = row.get_mut(role.index()) {
+                    *slot = Some(grant);
+                }
+            }
+            for role in Role::ALL {
+                let cell = row.get(role.index()).copied().flatten().ok_or_else(|| {
+                    LoadError::invalid(&item, format!("has no cell for role `{role}`"))
+                })?;
+                if let Some(slot) = grants.get_mut(action.index()).and_then(|r| r.get_mut(role.index())) {
+                    *slot = cell;
+                }
+            }
+            if let Some(s) = seen.get_mut(action.index()) {
+                *s = true;
+            }
+        }
+        if let Some(missing) = Action::ALL
+            .iter()
+            .find(|a| a.in_matrix() && !seen.get(a.index()).copied().unwrap_or(false))
+        {
+            return Err(LoadError::invalid("matrix", format!("has no row for action `{missing}`")));
+        }
+        let mut analytics = [None; 5];
+        for (role_name, scope_name) in &raw.analytics_scopes {
+            let role = Role::from_name(role_name).ok_or_else(|| {
+                LoadError::invalid("matrix analytics_scopes", format!("`{role_name}` is not a role"))
+            })?;
+            let scope = match scope_name.as_str() {
+                "none" => None,
+                other => Some(Scope::ALL.into_iter().find(|s| s.name() == other).ok_or_else(|| {
+                    LoadError::invalid(
+                        "matrix analytics_scopes",
+                        format!("`{other}` for `{role_name}` is not a scope (none, own, project, workspace, organization)"),
+                    )
+                })?),
+            };
+            if let Some(slot) = analytics.get_mut(role.index()) {
+                *slot = scope;
+            }
+        }
+        if let Some(role) = Role::ALL.into_iter().find(|r| !raw.analytics_scopes.contains_key(r.name())) {
+            return Err(LoadError::invalid(
+                "matrix analytics_scopes",
+                format!("has no scope for role `{role}`"),
+            ));
+        }
+        let id = hash(&grants, &analytics);
+        Ok(Matrix { grants, analytics, id })
+    }
+
+    /// The cell of `action` for `role` ([`Grant::None`] for actions outside the matrix).
+    #[inline]
+    pub fn grant(&self, action: Action, role: Role) -> Grant {
+        self.grants
+            .get(action.index())
+            .and_then(|row| row.get(role.index()))
+            .copied()
+            .unwrap_or(Grant::None)
+    }
+
+    /// The widest analytics scope `role` may ask for, if any.
+    #[inline]
+    pub fn analytics_scope(&self, role: Role) -> Option<Scope> {
+        self.analytics.get(role.index()).copied().flatten()
+    }
+
+    /// The content hash of the matrix: equal matrices have equal ids, whatever their JSON
+    /// spacing or key order.
+    pub fn id(&self) -> PolicyId {
+        self.id
+    }
+}
+
+/// SHA-256 of the canonical text of the matrix: one line per action in contract order.
+fn hash(grants: &[[Grant; 5]; ACTIONS], analytics: &[Option<Scope>; 5]) -> PolicyId {
+    let mut h = Sha256::new();
+    h.update(b"labelgate-matrix-v1\n");
+    for (action, row) in Action::ALL.iter().zip(grants.iter()) {
+        if !action.in_matrix() {
+            continue;
+        }
+        h.update(action.name().as_bytes());
+        for (role, grant) in Role::ALL.iter().zip(row.iter()) {
+            h.update(format!(" {role}={}", grant.name()).as_bytes());
+        }
+        h.update(b"\n");
+    }
+    h.update(b"analytics.view");
+    for (role, scope) in Role::ALL.iter().zip(analytics.iter()) {
+        h.update(format!(" {role}={}", scope.map_or("none", Scope::name)).as_bytes());
+    }
+    h.update(b"\n");
+    PolicyId(h.finalize().into())
+}
