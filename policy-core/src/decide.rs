@@ -19,12 +19,11 @@
 //!    on its target and source.
 
 use alloc::boxed::Box;
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::action::{Action, Kind};
-use crate::decision::{Decision, Detail, OwnerRule, Reason, Thing};
+use crate::decision::{Decision, Detail, OwnerRule, Reason, Shape, Thing};
 use crate::error::LoadError;
 use crate::matrix::{Grant, Matrix, PolicyId};
 use crate::request::{CopyMode, Principal, Request, Resource, RoleChange};
@@ -105,17 +104,18 @@ impl Ctx<'_> {
 }
 
 /// The level the resource names.
-fn level(res: &Resource) -> Result<Target, Box<str>> {
+fn level(res: &Resource) -> Result<Target, Shape> {
     match (res.workspace, res.project) {
-        (Some(_), Some(_)) => Err("a resource names a `workspace` or a `project`, not both".into()),
+        (Some(_), Some(_)) => Err(Shape::BothLevels),
         (Some(w), None) => Ok(Target::Workspace(w)),
         (None, Some(p)) => Ok(Target::Project(p)),
         (None, None) => Ok(Target::Organization),
     }
 }
 
-/// Step 1: the level the resource names, checked against the action.
-fn target_of(action: Action, res: &Resource) -> Result<Target, Box<str>> {
+/// Step 1: the level the resource names, checked against the action. Cheap: the message
+/// of a misfit is written only if a decision needs it.
+fn target_of(action: Action, res: &Resource) -> Result<Target, Shape> {
     let target = level(res)?;
     let fits = match action.kind() {
         Kind::Organization => target == Target::Organization,
@@ -128,20 +128,15 @@ fn target_of(action: Action, res: &Resource) -> Result<Target, Box<str>> {
                 | (Scope::Workspace, Target::Workspace(_))
                 | (Scope::Project, Target::Project(_))
                 | (Scope::Own, Target::Organization | Target::Project(_)) => Ok(target),
-                _ => Err(format!("analytics scope `{scope}` does not fit this resource").into()),
+                _ => Err(Shape::ScopeMisfit(scope)),
             };
         }
     };
     if !fits {
-        let needs = match action.kind() {
-            Kind::Organization => "the organization (`{}`)",
-            Kind::Workspace => "a `workspace`",
-            _ => "a `project`",
-        };
-        return Err(format!("`{action}` applies to {needs}").into());
+        return Err(Shape::KindMisfit(action));
     }
     if action == Action::OrgChangeRole && res.role.is_some() && res.member.is_none() {
-        return Err("a `role` to set needs the `member` it is for".into());
+        return Err(Shape::RoleWithoutMember);
     }
     Ok(target)
 }
@@ -162,7 +157,10 @@ impl Policy {
 
     /// SPEC's matrix over the snapshot `text`.
     pub fn from_snapshot_json(text: &str) -> Result<Policy, LoadError> {
-        Ok(Policy::new(Matrix::default_matrix()?, Snapshot::from_json(text)?))
+        Ok(Policy::new(
+            Matrix::default_matrix()?,
+            Snapshot::from_json(text)?,
+        ))
     }
 
     /// The matrix in force.
@@ -187,11 +185,19 @@ impl Policy {
     }
 
     pub(crate) fn invalid(&self, message: String) -> Decision {
-        Decision::new(Reason::InvalidRequest, Detail::Invalid(message.into()), self.id())
+        Decision::new(
+            Reason::InvalidRequest,
+            Detail::Invalid(message.into()),
+            self.id(),
+        )
     }
 
     pub(crate) fn unknown_action(&self, name: &str) -> Decision {
-        Decision::new(Reason::UnknownAction, Detail::UnknownAction(name.into()), self.id())
+        Decision::new(
+            Reason::UnknownAction,
+            Detail::UnknownAction(name.into()),
+            self.id(),
+        )
     }
 
     fn finish(&self, outcome: Result<Detail, Deny>) -> Decision {
@@ -208,7 +214,8 @@ impl Policy {
         action: Action,
         res: &Resource,
     ) -> Result<Detail, Deny> {
-        let target = target_of(action, res).map_err(|m| Deny(Reason::InvalidRequest, Detail::Invalid(m)))?;
+        let target =
+            target_of(action, res).map_err(|m| Deny(Reason::InvalidRequest, Detail::Shape(m)))?;
         let org = self.org(org)?;
         if action == Action::OrgSignup {
             self.signup(org, res)?;
@@ -216,7 +223,10 @@ impl Policy {
         }
         let ctx = self.resolve(org, principal, target)?;
         self.judge(&ctx, action, res)?;
-        Ok(Detail::Allowed { action, role: ctx.role() })
+        Ok(Detail::Allowed {
+            action,
+            role: ctx.role(),
+        })
     }
 
     /// Every action `principal` may take on `resource` in `org`: exactly the actions whose
@@ -233,7 +243,8 @@ impl Policy {
             let allowed = if action == Action::OrgSignup {
                 self.signup(org, res).is_ok()
             } else {
-                ctx.as_ref().is_some_and(|ctx| self.judge(ctx, action, res).is_ok())
+                ctx.as_ref()
+                    .is_some_and(|ctx| self.judge(ctx, action, res).is_ok())
             };
             if allowed {
                 out.push(action);
@@ -244,7 +255,9 @@ impl Policy {
 
     /// The projects of `org` that `principal` may `project.view`, ascending by id.
     pub fn visible_projects(&self, principal: &Principal, org: u64) -> Vec<u64> {
-        let Ok(org) = self.org(org) else { return Vec::new() };
+        let Ok(org) = self.org(org) else {
+            return Vec::new();
+        };
         let Ok(ctx) = self.resolve(org, principal, Target::Organization) else {
             return Vec::new();
         };
@@ -273,7 +286,8 @@ impl Policy {
         let res = Resource::default();
         candidates.retain(|&p| {
             self.place(&ctx, Target::Project(p)).is_ok_and(|place| {
-                self.judge(&Ctx { place, ..ctx }, Action::ProjectView, &res).is_ok()
+                self.judge(&Ctx { place, ..ctx }, Action::ProjectView, &res)
+                    .is_ok()
             })
         });
         candidates
@@ -281,7 +295,9 @@ impl Policy {
 
     /// The workspaces of `org` that `principal` may `workspace.view`, ascending by id.
     pub fn visible_workspaces(&self, principal: &Principal, org: u64) -> Vec<u64> {
-        let Ok(org) = self.org(org) else { return Vec::new() };
+        let Ok(org) = self.org(org) else {
+            return Vec::new();
+        };
         let Ok(ctx) = self.resolve(org, principal, Target::Organization) else {
             return Vec::new();
         };
@@ -301,7 +317,8 @@ impl Policy {
         let res = Resource::default();
         candidates.retain(|&w| {
             self.place(&ctx, Target::Workspace(w)).is_ok_and(|place| {
-                self.judge(&Ctx { place, ..ctx }, Action::WorkspaceView, &res).is_ok()
+                self.judge(&Ctx { place, ..ctx }, Action::WorkspaceView, &res)
+                    .is_ok()
             })
         });
         candidates
@@ -312,7 +329,10 @@ impl Policy {
     fn org(&self, id: u64) -> Result<&Organization, Deny> {
         self.snapshot.orgs.get(&id).ok_or(Deny(
             Reason::UnknownResource,
-            Detail::Unknown { thing: Thing::Organization(id), org: id },
+            Detail::Unknown {
+                thing: Thing::Organization(id),
+                org: id,
+            },
         ))
     }
 
@@ -322,7 +342,10 @@ impl Policy {
             .as_deref()
             .is_some_and(|t| org.invite_tokens.iter().any(|k| k.as_ref() == t));
         if org.signup_needs_invite && !token_ok {
-            return deny(Reason::SettingDisabled, Detail::SignupClosed { org: org.id });
+            return deny(
+                Reason::SettingDisabled,
+                Detail::SignupClosed { org: org.id },
+            );
         }
         Ok(())
     }
@@ -334,7 +357,11 @@ impl Policy {
         target: Target,
     ) -> Result<Ctx<'a>, Deny> {
         let member = self.member(org, principal)?;
-        let ctx = Ctx { org, member, place: Place::Organization };
+        let ctx = Ctx {
+            org,
+            member,
+            place: Place::Organization,
+        };
         let place = self.place(&ctx, target)?;
         Ok(Ctx { place, ..ctx })
     }
@@ -343,26 +370,44 @@ impl Policy {
         let Some(user) = principal.user else {
             return Err(Deny(Reason::UnknownPrincipal, Detail::NoUser));
         };
-        let mapped = principal.groups.iter().filter_map(|g| org.group_roles.get(g.as_str())).max().copied();
+        let mapped = principal
+            .groups
+            .iter()
+            .filter_map(|g| org.group_roles.get(g.as_str()))
+            .max()
+            .copied();
         let role = match self.snapshot.members.get(&(org.id, user)) {
             Some(m) => match (m.status, m.role) {
                 (Status::Active, Some(role)) => mapped.map_or(role, |r| r.max(role)),
                 (Status::Deactivated, _) => {
-                    return Err(Deny(Reason::Deactivated, Detail::Deactivated { user, org: org.id }));
+                    return Err(Deny(
+                        Reason::Deactivated,
+                        Detail::Deactivated { user, org: org.id },
+                    ));
                 }
                 _ => {
-                    return Err(Deny(Reason::NotActivated, Detail::NotActivated { user, org: org.id }));
+                    return Err(Deny(
+                        Reason::NotActivated,
+                        Detail::NotActivated { user, org: org.id },
+                    ));
                 }
             },
             None => match mapped {
                 Some(role) => role,
                 None if self.snapshot.known_users.contains(&user) => {
-                    return Err(Deny(Reason::NotMember, Detail::NotMember { user, org: org.id }));
+                    return Err(Deny(
+                        Reason::NotMember,
+                        Detail::NotMember { user, org: org.id },
+                    ));
                 }
                 None => return Err(Deny(Reason::UnknownPrincipal, Detail::UnknownUser(user))),
             },
         };
-        Ok(Member { user, role, groups: &principal.groups })
+        Ok(Member {
+            user,
+            role,
+            groups: &principal.groups,
+        })
     }
 
     fn place<'a>(&'a self, ctx: &Ctx<'a>, target: Target) -> Result<Place<'a>, Deny> {
@@ -403,7 +448,12 @@ impl Policy {
             return self.judge_analytics(ctx, res);
         }
         let org = ctx.org;
-        let unknown = |thing| deny(Reason::UnknownResource, Detail::Unknown { thing, org: org.id });
+        let unknown = |thing| {
+            deny(
+                Reason::UnknownResource,
+                Detail::Unknown { thing, org: org.id },
+            )
+        };
         let member = match action {
             Action::OrgChangeRole | Action::OrgRemoveMember => res.member,
             _ => None,
@@ -416,7 +466,12 @@ impl Policy {
         let mut duplicate_to = None;
         if let (Action::ProjectDuplicate, Place::Project(_, ws, ..)) = (action, ctx.place) {
             let to = res.target_workspace.unwrap_or(ws.id);
-            match self.snapshot.workspaces.get(&to).filter(|w| w.org == org.id) {
+            match self
+                .snapshot
+                .workspaces
+                .get(&to)
+                .filter(|w| w.org == org.id)
+            {
                 Some(w) => duplicate_to = Some(w),
                 None => return unknown(Thing::Workspace(to)),
             }
@@ -424,7 +479,10 @@ impl Policy {
         let role = ctx.role();
         let grant = self.matrix.grant(action, role);
         if grant == Grant::None {
-            return deny(Reason::RoleLacksPermission, Detail::RoleLacks { role, action });
+            return deny(
+                Reason::RoleLacksPermission,
+                Detail::RoleLacks { role, action },
+            );
         }
         self.not_foreign_sandbox(ctx)?;
         self.within(ctx, action, grant, res)?;
@@ -458,20 +516,33 @@ impl Policy {
             Action::WorkspaceDelete | Action::WorkspaceManageMembers => {
                 if let Place::Workspace(ws) = ctx.place {
                     if ws.sandbox_of.is_some() {
-                        let detail = Detail::SandboxFixed { workspace: ws.id, action };
+                        let detail = Detail::SandboxFixed {
+                            workspace: ws.id,
+                            action,
+                        };
                         return deny(Reason::SandboxPrivate, detail);
                     }
                     if action == Action::WorkspaceDelete && !ws.projects.is_empty() {
-                        let detail = Detail::NotEmpty { workspace: ws.id, projects: ws.projects.len() };
+                        let detail = Detail::NotEmpty {
+                            workspace: ws.id,
+                            projects: ws.projects.len(),
+                        };
                         return deny(Reason::WorkspaceNotEmpty, detail);
                     }
                 }
             }
             Action::ProjectDuplicate => {
                 if let Some(to) = duplicate_to {
-                    let target = Ctx { place: Place::Workspace(to), ..*ctx };
-                    self.judge(&target, Action::WorkspaceCreateProject, &Resource::default())
-                        .map_err(|d| wrap(Action::WorkspaceCreateProject, d))?;
+                    let target = Ctx {
+                        place: Place::Workspace(to),
+                        ..*ctx
+                    };
+                    self.judge(
+                        &target,
+                        Action::WorkspaceCreateProject,
+                        &Resource::default(),
+                    )
+                    .map_err(|d| wrap(Action::WorkspaceCreateProject, d))?;
                 }
                 if res.copy == Some(CopyMode::All) {
                     self.judge(ctx, Action::ProjectExport, res)
@@ -494,7 +565,14 @@ impl Policy {
             return deny(Reason::RoleLacksPermission, Detail::NoAnalytics { role });
         };
         if asked > widest {
-            return deny(Reason::RoleLacksPermission, Detail::ScopeTooWide { role, asked, widest });
+            return deny(
+                Reason::RoleLacksPermission,
+                Detail::ScopeTooWide {
+                    role,
+                    asked,
+                    widest,
+                },
+            );
         }
         self.not_foreign_sandbox(ctx)?;
         let user = ctx.member.user;
@@ -504,13 +582,21 @@ impl Policy {
             Place::Project(p, ws, _, mapped) => self.project_reach(role, user, p, ws, mapped),
         };
         if !reached {
-            let detail = Detail::OutOfReach { role, action: Action::AnalyticsView, thing: ctx.thing() };
+            let detail = Detail::OutOfReach {
+                role,
+                action: Action::AnalyticsView,
+                thing: ctx.thing(),
+            };
             return deny(Reason::OutOfScope, detail);
         }
         if asked == Scope::Own
             && let Some(s) = res.subject.filter(|s| *s != user)
         {
-            let detail = Detail::NotOwn { role, action: Action::AnalyticsView, subject: Some(s) };
+            let detail = Detail::NotOwn {
+                role,
+                action: Action::AnalyticsView,
+                subject: Some(s),
+            };
             return deny(Reason::OutOfScope, detail);
         }
         Ok(())
@@ -518,9 +604,10 @@ impl Policy {
 
     fn not_foreign_sandbox(&self, ctx: &Ctx<'_>) -> Check {
         match ctx.workspace() {
-            Some(ws) if ws.sandbox_of.is_some_and(|o| o != ctx.member.user) => {
-                deny(Reason::SandboxPrivate, Detail::ForeignSandbox { workspace: ws.id })
-            }
+            Some(ws) if ws.sandbox_of.is_some_and(|o| o != ctx.member.user) => deny(
+                Reason::SandboxPrivate,
+                Detail::ForeignSandbox { workspace: ws.id },
+            ),
             _ => Ok(()),
         }
     }
@@ -534,19 +621,38 @@ impl Policy {
             (Place::Workspace(_), Grant::Reach) => role >= Role::Manager,
             (Place::Workspace(ws), Grant::Scoped) => self.workspace_member(ws, user),
             (Place::Workspace(_), _) => false,
-            (Place::Project(p, ws, _, mapped), Grant::Scoped) => self.project_scoped(user, p, ws, mapped),
+            (Place::Project(p, ws, _, mapped), Grant::Scoped) => {
+                self.project_scoped(user, p, ws, mapped)
+            }
             (Place::Project(p, ws, _, mapped), _) => self.project_reach(role, user, p, ws, mapped),
         };
         if !reached {
-            return deny(Reason::OutOfScope, Detail::OutOfReach { role, action, thing: ctx.thing() });
+            return deny(
+                Reason::OutOfScope,
+                Detail::OutOfReach {
+                    role,
+                    action,
+                    thing: ctx.thing(),
+                },
+            );
         }
         if let (Place::Project(p, ..), Grant::OwnIfSetting) = (ctx.place, grant)
             && !p.annotators_can_view_own_data
         {
-            return deny(Reason::SettingDisabled, Detail::OwnDataOff { project: p.id });
+            return deny(
+                Reason::SettingDisabled,
+                Detail::OwnDataOff { project: p.id },
+            );
         }
         if matches!(grant, Grant::Own | Grant::OwnIfSetting) && res.subject != Some(user) {
-            return deny(Reason::OutOfScope, Detail::NotOwn { role, action, subject: res.subject });
+            return deny(
+                Reason::OutOfScope,
+                Detail::NotOwn {
+                    role,
+                    action,
+                    subject: res.subject,
+                },
+            );
         }
         Ok(())
     }
@@ -565,7 +671,14 @@ impl Policy {
     }
 
     /// SPEC §2: what a role reaches at all.
-    fn project_reach(&self, role: Role, user: u64, p: &Project, ws: &Workspace, mapped: bool) -> bool {
+    fn project_reach(
+        &self,
+        role: Role,
+        user: u64,
+        p: &Project,
+        ws: &Workspace,
+        mapped: bool,
+    ) -> bool {
         match role {
             Role::Owner | Role::Administrator => true,
             Role::Manager => self.project_scoped(user, p, ws, mapped),
@@ -580,5 +693,11 @@ impl Policy {
 }
 
 fn wrap(needs: Action, Deny(reason, inner): Deny) -> Deny {
-    Deny(reason, Detail::Duplicate { needs, inner: Box::new(inner) })
+    Deny(
+        reason,
+        Detail::Duplicate {
+            needs,
+            inner: Box::new(inner),
+        },
+    )
 }

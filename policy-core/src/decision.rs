@@ -120,6 +120,37 @@ impl fmt::Display for Thing {
     }
 }
 
+/// How a request's resource misfits its action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    BothLevels,
+    KindMisfit(Action),
+    ScopeMisfit(Scope),
+    RoleWithoutMember,
+}
+
+impl fmt::Display for Shape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Shape::BothLevels => {
+                f.write_str("a resource names a `workspace` or a `project`, not both")
+            }
+            Shape::KindMisfit(action) => {
+                let needs = match action.kind() {
+                    crate::action::Kind::Organization => "the organization (`{}`)",
+                    crate::action::Kind::Workspace => "a `workspace`",
+                    _ => "a `project`",
+                };
+                write!(f, "`{action}` applies to {needs}")
+            }
+            Shape::ScopeMisfit(scope) => {
+                write!(f, "analytics scope `{scope}` does not fit this resource")
+            }
+            Shape::RoleWithoutMember => f.write_str("a `role` to set needs the `member` it is for"),
+        }
+    }
+}
+
 /// The owner-protection rule a request ran into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum OwnerRule {
@@ -132,29 +163,81 @@ pub(crate) enum OwnerRule {
 /// The facts behind a decision, from which its message is written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Detail {
-    Allowed { action: Action, role: Role },
-    SignupAllowed { org: u64 },
+    Allowed {
+        action: Action,
+        role: Role,
+    },
+    SignupAllowed {
+        org: u64,
+    },
     Invalid(Box<str>),
+    Shape(Shape),
     UnknownAction(Box<str>),
     NoUser,
     UnknownUser(u64),
-    NotMember { user: u64, org: u64 },
-    NotActivated { user: u64, org: u64 },
-    Deactivated { user: u64, org: u64 },
-    Unknown { thing: Thing, org: u64 },
-    RoleLacks { role: Role, action: Action },
-    NoAnalytics { role: Role },
-    ScopeTooWide { role: Role, asked: Scope, widest: Scope },
-    ForeignSandbox { workspace: u64 },
-    SandboxFixed { workspace: u64, action: Action },
-    OutOfReach { role: Role, action: Action, thing: Thing },
-    NotOwn { role: Role, action: Action, subject: Option<u64> },
-    OwnDataOff { project: u64 },
-    SignupClosed { org: u64 },
-    NotEmpty { workspace: u64, projects: usize },
+    NotMember {
+        user: u64,
+        org: u64,
+    },
+    NotActivated {
+        user: u64,
+        org: u64,
+    },
+    Deactivated {
+        user: u64,
+        org: u64,
+    },
+    Unknown {
+        thing: Thing,
+        org: u64,
+    },
+    RoleLacks {
+        role: Role,
+        action: Action,
+    },
+    NoAnalytics {
+        role: Role,
+    },
+    ScopeTooWide {
+        role: Role,
+        asked: Scope,
+        widest: Scope,
+    },
+    ForeignSandbox {
+        workspace: u64,
+    },
+    SandboxFixed {
+        workspace: u64,
+        action: Action,
+    },
+    OutOfReach {
+        role: Role,
+        action: Action,
+        thing: Thing,
+    },
+    NotOwn {
+        role: Role,
+        action: Action,
+        subject: Option<u64>,
+    },
+    OwnDataOff {
+        project: u64,
+    },
+    SignupClosed {
+        org: u64,
+    },
+    NotEmpty {
+        workspace: u64,
+        projects: usize,
+    },
     Owner(OwnerRule),
-    Edition { role: Role },
-    Duplicate { needs: Action, inner: Box<Detail> },
+    Edition {
+        role: Role,
+    },
+    Duplicate {
+        needs: Action,
+        inner: Box<Detail>,
+    },
 }
 
 impl fmt::Display for Detail {
@@ -166,6 +249,7 @@ impl fmt::Display for Detail {
                 "signup to organization `{org}` allowed; the new member starts as not_activated"
             ),
             Detail::Invalid(m) => f.write_str(m),
+            Detail::Shape(s) => write!(f, "{s}"),
             Detail::UnknownAction(name) => write!(f, "`{name}` is not an action"),
             Detail::NoUser => f.write_str("the request names no user"),
             Detail::UnknownUser(u) => write!(f, "user `{u}` is not known"),
@@ -179,37 +263,72 @@ impl fmt::Display for Detail {
             Detail::Deactivated { user, org } => {
                 write!(f, "user `{user}` is deactivated in organization `{org}`")
             }
-            Detail::Unknown { thing: Thing::Member(m), org } => {
+            Detail::Unknown {
+                thing: Thing::Member(m),
+                org,
+            } => {
                 write!(f, "user `{m}` is not a member of organization `{org}`")
             }
-            Detail::Unknown { thing: thing @ Thing::Organization(_), .. } => {
+            Detail::Unknown {
+                thing: thing @ Thing::Organization(_),
+                ..
+            } => {
                 write!(f, "{thing} is not in the snapshot")
             }
             Detail::Unknown { thing, org } => write!(f, "{thing} is not in organization `{org}`"),
             Detail::RoleLacks { role, action } => write!(f, "{role} may never `{action}`"),
             Detail::NoAnalytics { role } => write!(f, "{role} may not view analytics"),
-            Detail::ScopeTooWide { role, asked, widest } => write!(
+            Detail::ScopeTooWide {
+                role,
+                asked,
+                widest,
+            } => write!(
                 f,
                 "{role} may view analytics of `{widest}` scope at most, not `{asked}`"
             ),
             Detail::ForeignSandbox { workspace } => {
-                write!(f, "workspace `{workspace}` is another user's private sandbox")
+                write!(
+                    f,
+                    "workspace `{workspace}` is another user's private sandbox"
+                )
             }
             Detail::SandboxFixed { workspace, action } => {
-                write!(f, "workspace `{workspace}` is a sandbox, which allows no `{action}`")
+                write!(
+                    f,
+                    "workspace `{workspace}` is a sandbox, which allows no `{action}`"
+                )
             }
-            Detail::OutOfReach { role: Role::Manager, action, thing } => write!(
+            Detail::OutOfReach {
+                role: Role::Manager,
+                action,
+                thing,
+            } => write!(
                 f,
                 "manager may `{action}` only in workspaces they are a member of and projects they were invited to or created, which {thing} is not"
             ),
-            Detail::OutOfReach { role, action, thing } => {
-                write!(f, "{thing} is outside what this {role} reaches, so no `{action}`")
+            Detail::OutOfReach {
+                role,
+                action,
+                thing,
+            } => {
+                write!(
+                    f,
+                    "{thing} is outside what this {role} reaches, so no `{action}`"
+                )
             }
-            Detail::NotOwn { role, action, subject: Some(s) } => write!(
+            Detail::NotOwn {
+                role,
+                action,
+                subject: Some(s),
+            } => write!(
                 f,
                 "{role} may `{action}` only on their own data, and the subject is user `{s}`"
             ),
-            Detail::NotOwn { role, action, subject: None } => write!(
+            Detail::NotOwn {
+                role,
+                action,
+                subject: None,
+            } => write!(
                 f,
                 "{role} may `{action}` only on their own data, and the request names no subject"
             ),
@@ -221,8 +340,14 @@ impl fmt::Display for Detail {
                 f,
                 "organization `{org}` allows signup only with a valid invite link"
             ),
-            Detail::NotEmpty { workspace, projects } => {
-                write!(f, "workspace `{workspace}` still holds {projects} project(s)")
+            Detail::NotEmpty {
+                workspace,
+                projects,
+            } => {
+                write!(
+                    f,
+                    "workspace `{workspace}` still holds {projects} project(s)"
+                )
             }
             Detail::Owner(OwnerRule::GrantOwner) => f.write_str("nobody can grant the owner role"),
             Detail::Owner(OwnerRule::OwnersMembership) => {
@@ -259,7 +384,12 @@ pub struct Decision {
 
 impl Decision {
     pub(crate) fn new(reason: Reason, detail: Detail, policy: PolicyId) -> Decision {
-        Decision { allow: reason == Reason::Allowed, reason, policy, detail }
+        Decision {
+            allow: reason == Reason::Allowed,
+            reason,
+            policy,
+            detail,
+        }
     }
 
     /// The human account of the decision (lowercase, no final period).

@@ -24,7 +24,10 @@ pub enum LoadError {
 
 impl LoadError {
     pub(crate) fn invalid(item: impl Into<String>, problem: impl Into<String>) -> LoadError {
-        LoadError::Invalid { item: item.into(), problem: problem.into() }
+        LoadError::Invalid {
+            item: item.into(),
+            problem: problem.into(),
+        }
     }
 }
 

@@ -31,7 +31,9 @@ fn to_json<T: Serialize>(value: &T) -> String {
 }
 
 fn error(what: &str, e: &serde_json::Error) -> String {
-    to_json(&ErrorOut { error: format!("invalid {what} json: {e}") })
+    to_json(&ErrorOut {
+        error: format!("invalid {what} json: {e}"),
+    })
 }
 
 impl Policy {
@@ -45,7 +47,12 @@ impl Policy {
         let Some(action) = Action::from_name(&raw.action) else {
             return self.unknown_action(&raw.action);
         };
-        self.decide(&Request { principal: raw.principal, org: raw.org, action, resource: raw.resource })
+        self.decide(&Request {
+            principal: raw.principal,
+            org: raw.org,
+            action,
+            resource: raw.resource,
+        })
     }
 
     /// `decide` in JSON: a request in, the decision JSON out.
@@ -59,7 +66,9 @@ impl Policy {
         match serde_json::from_str::<QueryJson>(text) {
             Ok(q) => {
                 let actions = self.allowed_actions(&q.principal, q.org, &q.resource);
-                to_json(&ActionsOut { actions: actions.iter().map(|a| a.name()).collect() })
+                to_json(&ActionsOut {
+                    actions: actions.iter().map(|a| a.name()).collect(),
+                })
             }
             Err(e) => error("query", &e),
         }
@@ -69,7 +78,9 @@ impl Policy {
     /// `{"error": "..."}` out.
     pub fn visible_projects_json(&self, text: &str) -> String {
         match serde_json::from_str::<ReachQueryJson>(text) {
-            Ok(q) => to_json(&IdsOut { ids: self.visible_projects(&q.principal, q.org) }),
+            Ok(q) => to_json(&IdsOut {
+                ids: self.visible_projects(&q.principal, q.org),
+            }),
             Err(e) => error("query", &e),
         }
     }
@@ -77,7 +88,9 @@ impl Policy {
     /// `visible_workspaces` in JSON, as [`Policy::visible_projects_json`].
     pub fn visible_workspaces_json(&self, text: &str) -> String {
         match serde_json::from_str::<ReachQueryJson>(text) {
-            Ok(q) => to_json(&IdsOut { ids: self.visible_workspaces(&q.principal, q.org) }),
+            Ok(q) => to_json(&IdsOut {
+                ids: self.visible_workspaces(&q.principal, q.org),
+            }),
             Err(e) => error("query", &e),
         }
     }

@@ -34,7 +34,13 @@ pub enum Grant {
 }
 
 impl Grant {
-    const ALL: [Grant; 5] = [Grant::None, Grant::Reach, Grant::Scoped, Grant::Own, Grant::OwnIfSetting];
+    const ALL: [Grant; 5] = [
+        Grant::None,
+        Grant::Reach,
+        Grant::Scoped,
+        Grant::Own,
+        Grant::OwnIfSetting,
+    ];
 
     /// The grant's name in the matrix JSON.
     pub const fn name(self) -> &'static str {
@@ -99,8 +105,10 @@ impl Matrix {
     /// Reads and validates an operator's matrix: every matrix action and every role must
     /// have exactly one cell, and each cell must suit its action's resource.
     pub fn from_json(text: &str) -> Result<Matrix, LoadError> {
-        let raw: MatrixJson = serde_json::from_str(text)
-            .map_err(|e| LoadError::Json { what: "matrix", detail: format!("{e}") })?;
+        let raw: MatrixJson = serde_json::from_str(text).map_err(|e| LoadError::Json {
+            what: "matrix",
+            detail: format!("{e}"),
+        })?;
         let mut grants = [[Grant::None; 5]; ACTIONS];
         let mut seen = [false; ACTIONS];
         for (name, cells) in &raw.grants {
@@ -125,7 +133,9 @@ impl Matrix {
                 if !grant.fits(action.kind()) {
                     return Err(LoadError::invalid(
                         &item,
-                        format!("grant `{grant_name}` for `{role_name}` does not apply to this action's resource"),
+                        format!(
+                            "grant `{grant_name}` for `{role_name}` does not apply to this action's resource"
+                        ),
                     ));
                 }
                 if let Some(slot) = row.get_mut(role.index()) {
@@ -136,7 +146,10 @@ impl Matrix {
                 let cell = row.get(role.index()).copied().flatten().ok_or_else(|| {
                     LoadError::invalid(&item, format!("has no cell for role `{role}`"))
                 })?;
-                if let Some(slot) = grants.get_mut(action.index()).and_then(|r| r.get_mut(role.index())) {
+                if let Some(slot) = grants
+                    .get_mut(action.index())
+                    .and_then(|r| r.get_mut(role.index()))
+                {
                     *slot = cell;
                 }
             }
@@ -148,12 +161,18 @@ impl Matrix {
             .iter()
             .find(|a| a.in_matrix() && !seen.get(a.index()).copied().unwrap_or(false))
         {
-            return Err(LoadError::invalid("matrix", format!("has no row for action `{missing}`")));
+            return Err(LoadError::invalid(
+                "matrix",
+                format!("has no row for action `{missing}`"),
+            ));
         }
         let mut analytics = [None; 5];
         for (role_name, scope_name) in &raw.analytics_scopes {
             let role = Role::from_name(role_name).ok_or_else(|| {
-                LoadError::invalid("matrix analytics_scopes", format!("`{role_name}` is not a role"))
+                LoadError::invalid(
+                    "matrix analytics_scopes",
+                    format!("`{role_name}` is not a role"),
+                )
             })?;
             let scope = match scope_name.as_str() {
                 "none" => None,
@@ -168,14 +187,21 @@ impl Matrix {
                 *slot = scope;
             }
         }
-        if let Some(role) = Role::ALL.into_iter().find(|r| !raw.analytics_scopes.contains_key(r.name())) {
+        if let Some(role) = Role::ALL
+            .into_iter()
+            .find(|r| !raw.analytics_scopes.contains_key(r.name()))
+        {
             return Err(LoadError::invalid(
                 "matrix analytics_scopes",
                 format!("has no scope for role `{role}`"),
             ));
         }
         let id = hash(&grants, &analytics);
-        Ok(Matrix { grants, analytics, id })
+        Ok(Matrix {
+            grants,
+            analytics,
+            id,
+        })
     }
 
     /// The cell of `action` for `role` ([`Grant::None`] for actions outside the matrix).

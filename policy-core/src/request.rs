@@ -24,7 +24,10 @@ pub struct Principal {
 impl Principal {
     /// A user with no groups.
     pub fn user(user: u64) -> Principal {
-        Principal { user: Some(user), groups: Vec::new() }
+        Principal {
+            user: Some(user),
+            groups: Vec::new(),
+        }
     }
 }
 
@@ -126,12 +129,18 @@ impl Resource {
 
     /// One workspace.
     pub fn workspace(id: u64) -> Resource {
-        Resource { workspace: Some(id), ..Resource::default() }
+        Resource {
+            workspace: Some(id),
+            ..Resource::default()
+        }
     }
 
     /// One project.
     pub fn project(id: u64) -> Resource {
-        Resource { project: Some(id), ..Resource::default() }
+        Resource {
+            project: Some(id),
+            ..Resource::default()
+        }
     }
 }
 

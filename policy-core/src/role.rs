@@ -119,7 +119,12 @@ pub enum Scope {
 
 impl Scope {
     /// Every scope, narrowest first.
-    pub const ALL: [Scope; 4] = [Scope::Own, Scope::Project, Scope::Workspace, Scope::Organization];
+    pub const ALL: [Scope; 4] = [
+        Scope::Own,
+        Scope::Project,
+        Scope::Workspace,
+        Scope::Organization,
+    ];
 
     /// The scope's name in the JSON contract.
     pub const fn name(self) -> &'static str {

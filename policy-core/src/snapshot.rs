@@ -233,8 +233,10 @@ impl Snapshot {
     /// Reads, validates and indexes a snapshot. On any error nothing is loaded, and the
     /// error names the offending item.
     pub fn from_json(text: &str) -> Result<Snapshot, LoadError> {
-        let raw: SnapshotJson = serde_json::from_str(text)
-            .map_err(|e| LoadError::Json { what: "snapshot", detail: format!("{e}") })?;
+        let raw: SnapshotJson = serde_json::from_str(text).map_err(|e| LoadError::Json {
+            what: "snapshot",
+            detail: format!("{e}"),
+        })?;
         build(raw)
     }
 
@@ -272,15 +274,21 @@ impl Snapshot {
 
     /// The organizations `user` is listed in, ascending.
     pub fn organizations_of(&self, user: u64) -> Vec<u64> {
-        let mut ids: Vec<u64> =
-            self.orgs.keys().copied().filter(|o| self.members.contains_key(&(*o, user))).collect();
+        let mut ids: Vec<u64> = self
+            .orgs
+            .keys()
+            .copied()
+            .filter(|o| self.members.contains_key(&(*o, user)))
+            .collect();
         ids.sort_unstable();
         ids
     }
 
     /// The user of the `users` list with this email (compared case-insensitively).
     pub fn user_by_email(&self, email: &str) -> Option<u64> {
-        self.emails.get(email.to_ascii_lowercase().as_str()).copied()
+        self.emails
+            .get(email.to_ascii_lowercase().as_str())
+            .copied()
     }
 
     /// The user `id` of the `users` list.
@@ -320,11 +328,18 @@ fn build(raw: SnapshotJson) -> Result<Snapshot, LoadError> {
         if let Some(email) = &u.email {
             let key: Box<str> = email.to_ascii_lowercase().into();
             if let Some(other) = s.emails.insert(key, u.id) {
-                return Err(LoadError::invalid(item, format!("email `{email}` is also user `{other}`'s")));
+                return Err(LoadError::invalid(
+                    item,
+                    format!("email `{email}` is also user `{other}`'s"),
+                ));
             }
         }
         s.known_users.insert(u.id);
-        let user = User { id: u.id, email: u.email.map(Into::into), name: u.name.map(Into::into) };
+        let user = User {
+            id: u.id,
+            email: u.email.map(Into::into),
+            name: u.name.map(Into::into),
+        };
         if s.users.insert(u.id, user).is_some() {
             return Err(LoadError::invalid(item, "appears twice in `users`"));
         }
@@ -368,11 +383,20 @@ fn add_org(s: &mut Snapshot, raw: OrgJson) -> Result<(), LoadError> {
         }
         if m.user == raw.owner {
             if m.role != Some(Role::Owner) || m.status != Status::Active {
-                return Err(LoadError::invalid(mitem, "is the owner but not an active `owner` member"));
+                return Err(LoadError::invalid(
+                    mitem,
+                    "is the owner but not an active `owner` member",
+                ));
             }
             owners += 1;
         }
-        s.members.insert((oid, m.user), Membership { role: m.role, status: m.status });
+        s.members.insert(
+            (oid, m.user),
+            Membership {
+                role: m.role,
+                status: m.status,
+            },
+        );
         s.known_users.insert(m.user);
     }
     if owners != 1 {
@@ -396,23 +420,42 @@ fn add_org(s: &mut Snapshot, raw: OrgJson) -> Result<(), LoadError> {
         }
         if let Some(owner) = w.sandbox_of {
             if !is_member(s, owner) {
-                return Err(LoadError::invalid(witem, format!("is the sandbox of `{owner}`, who is not a member")));
+                return Err(LoadError::invalid(
+                    witem,
+                    format!("is the sandbox of `{owner}`, who is not a member"),
+                ));
             }
             if !w.members.is_empty() {
-                return Err(LoadError::invalid(witem, "is a sandbox and cannot have members"));
+                return Err(LoadError::invalid(
+                    witem,
+                    "is a sandbox and cannot have members",
+                ));
             }
             if !sandboxes.insert(owner) {
-                return Err(LoadError::invalid(witem, format!("is a second sandbox of `{owner}`")));
+                return Err(LoadError::invalid(
+                    witem,
+                    format!("is a second sandbox of `{owner}`"),
+                ));
             }
             s.workspace_members.insert((w.id, owner));
-            s.links.entry((oid, owner)).or_default().workspaces.push(w.id);
+            s.links
+                .entry((oid, owner))
+                .or_default()
+                .workspaces
+                .push(w.id);
         }
         for &u in &w.members {
             if !is_member(s, u) {
-                return Err(LoadError::invalid(witem, format!("member `{u}` is not a member of the organization")));
+                return Err(LoadError::invalid(
+                    witem,
+                    format!("member `{u}` is not a member of the organization"),
+                ));
             }
             if !s.workspace_members.insert((w.id, u)) {
-                return Err(LoadError::invalid(witem, format!("lists member `{u}` twice")));
+                return Err(LoadError::invalid(
+                    witem,
+                    format!("lists member `{u}` twice"),
+                ));
             }
             s.links.entry((oid, u)).or_default().workspaces.push(w.id);
         }
@@ -443,19 +486,31 @@ fn add_org(s: &mut Snapshot, raw: OrgJson) -> Result<(), LoadError> {
             Some(ws) => {
                 return Err(LoadError::invalid(
                     pitem,
-                    format!("is in workspace `{}` of organization `{}`", p.workspace, ws.org),
+                    format!(
+                        "is in workspace `{}` of organization `{}`",
+                        p.workspace, ws.org
+                    ),
                 ));
             }
             None => {
-                return Err(LoadError::invalid(pitem, format!("is in workspace `{}`, which does not exist", p.workspace)));
+                return Err(LoadError::invalid(
+                    pitem,
+                    format!("is in workspace `{}`, which does not exist", p.workspace),
+                ));
             }
         }
         for &u in &p.members {
             if !is_member(s, u) {
-                return Err(LoadError::invalid(pitem, format!("member `{u}` is not a member of the organization")));
+                return Err(LoadError::invalid(
+                    pitem,
+                    format!("member `{u}` is not a member of the organization"),
+                ));
             }
             if !s.project_members.insert((p.id, u)) {
-                return Err(LoadError::invalid(pitem, format!("lists member `{u}` twice")));
+                return Err(LoadError::invalid(
+                    pitem,
+                    format!("lists member `{u}` twice"),
+                ));
             }
             s.links.entry((oid, u)).or_default().projects.push(p.id);
         }
@@ -464,17 +519,31 @@ fn add_org(s: &mut Snapshot, raw: OrgJson) -> Result<(), LoadError> {
             if !is_member(s, a.user) {
                 return Err(LoadError::invalid(
                     pitem,
-                    format!("assigns a task to `{}`, who is not a member of the organization", a.user),
+                    format!(
+                        "assigns a task to `{}`, who is not a member of the organization",
+                        a.user
+                    ),
                 ));
             }
             if !kinds.insert((a.user, a.kind == AssignmentKind::Review)) {
-                return Err(LoadError::invalid(pitem, format!("lists the same assignment of `{}` twice", a.user)));
+                return Err(LoadError::invalid(
+                    pitem,
+                    format!("lists the same assignment of `{}` twice", a.user),
+                ));
             }
             if s.assigned.insert((p.id, a.user)) {
-                s.links.entry((oid, a.user)).or_default().projects.push(p.id);
+                s.links
+                    .entry((oid, a.user))
+                    .or_default()
+                    .projects
+                    .push(p.id);
             }
         }
-        s.links.entry((oid, p.created_by)).or_default().projects.push(p.id);
+        s.links
+            .entry((oid, p.created_by))
+            .or_default()
+            .projects
+            .push(p.id);
         project_ids.push(p.id);
         let project = Project {
             id: p.id,
@@ -493,30 +562,54 @@ fn add_org(s: &mut Snapshot, raw: OrgJson) -> Result<(), LoadError> {
     for g in raw.group_mappings {
         let gitem = format!("{item}, group mapping `{}`", g.group);
         if !g.role.held_in(s.edition) {
-            return Err(LoadError::invalid(gitem, format!("maps to `{}`, which the teams edition does not have", g.role)));
+            return Err(LoadError::invalid(
+                gitem,
+                format!(
+                    "maps to `{}`, which the teams edition does not have",
+                    g.role
+                ),
+            ));
         }
         match g.project {
             None => {
                 if g.role == Role::Owner {
-                    return Err(LoadError::invalid(gitem, "maps to `owner`, which no mapping can grant"));
+                    return Err(LoadError::invalid(
+                        gitem,
+                        "maps to `owner`, which no mapping can grant",
+                    ));
                 }
-                if group_roles.insert(g.group.as_str().into(), g.role).is_some() {
-                    return Err(LoadError::invalid(gitem, "is given twice for the organization"));
+                if group_roles
+                    .insert(g.group.as_str().into(), g.role)
+                    .is_some()
+                {
+                    return Err(LoadError::invalid(
+                        gitem,
+                        "is given twice for the organization",
+                    ));
                 }
             }
             Some(pid) => {
                 if g.role > Role::Manager {
                     return Err(LoadError::invalid(
                         gitem,
-                        format!("maps project `{pid}` to `{}`; a project role is at most `manager`", g.role),
+                        format!(
+                            "maps project `{pid}` to `{}`; a project role is at most `manager`",
+                            g.role
+                        ),
                     ));
                 }
                 if s.projects.get(&pid).is_none_or(|p| p.org != oid) {
-                    return Err(LoadError::invalid(gitem, format!("names project `{pid}`, which is not in the organization")));
+                    return Err(LoadError::invalid(
+                        gitem,
+                        format!("names project `{pid}`, which is not in the organization"),
+                    ));
                 }
                 let entry = group_projects.entry(g.group.as_str().into()).or_default();
                 if entry.iter().any(|(p, _)| *p == pid) {
-                    return Err(LoadError::invalid(gitem, format!("is given twice for project `{pid}`")));
+                    return Err(LoadError::invalid(
+                        gitem,
+                        format!("is given twice for project `{pid}`"),
+                    ));
                 }
                 entry.push((pid, g.role));
             }

@@ -12,7 +12,12 @@ pub struct Shape {
     pub assignments: u64,
 }
 
-pub const LARGE: Shape = Shape { users: 100_000, workspaces: 500, projects: 10_000, assignments: 1_000_000 };
+pub const LARGE: Shape = Shape {
+    users: 100_000,
+    workspaces: 500,
+    projects: 10_000,
+    assignments: 1_000_000,
+};
 
 /// Users 1..=N: user 1 owns the organization; users 2..=51 are administrators; the next
 /// 1,000 managers; the next 10,000 reviewers; the rest annotators. Workspace `w` (ids
@@ -30,13 +35,19 @@ pub fn organization(shape: &Shape, seed: u64) -> String {
             1052..=11051 => "reviewer",
             _ => "annotator",
         };
-        let status = if u > 1 && u % 97 == 0 { "deactivated" } else { "active" };
+        let status = if u > 1 && u % 97 == 0 {
+            "deactivated"
+        } else {
+            "active"
+        };
         if u > 1 {
             s.push(',');
         }
         let _ = write!(s, r#"{{"user":{u},"role":"{role}","status":"{status}"}}"#);
     }
-    s.push_str(r#"],"group_mappings":[{"group":"all-reviewers","role":"reviewer"}],"workspaces":["#);
+    s.push_str(
+        r#"],"group_mappings":[{"group":"all-reviewers","role":"reviewer"}],"workspaces":["#,
+    );
     let managers: Vec<u64> = (52..=1051.min(shape.users)).collect();
     for w in 0..shape.workspaces {
         if w > 0 {
@@ -77,11 +88,16 @@ pub fn organization(shape: &Shape, seed: u64) -> String {
         );
         // Distinct users per project: a random start and a fixed odd stride.
         let span = shape.users - 11_051;
-        let start = rng.below(span);
+        // Project 100001 starts at user 11052, so benchmarks know an assigned annotator.
+        let start = if p == 0 { 0 } else { rng.below(span) };
         for i in 0..per_project {
             let user = 11_052 + (start + i * 7919) % span;
             let kind = if i % 10 == 0 { "review" } else { "annotate" };
-            let _ = write!(s, r#"{}{{"user":{user},"kind":"{kind}"}}"#, if i == 0 { "" } else { "," });
+            let _ = write!(
+                s,
+                r#"{}{{"user":{user},"kind":"{kind}"}}"#,
+                if i == 0 { "" } else { "," }
+            );
         }
         s.push_str("]}");
     }

@@ -2,7 +2,12 @@
 //! `tests/snapshots/`, one [`Host`] trait that every host implements (native core here;
 //! the npm package, the wasmtime module and the Worker run the same files), an independent
 //! reference model and seeded generators.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 #![allow(missing_docs)]
 
 pub mod large;
@@ -66,10 +71,16 @@ pub struct Answer {
 
 impl Answer {
     pub fn from_json(text: &str) -> Result<Answer, String> {
-        let v: Value = serde_json::from_str(text).map_err(|e| format!("decision is not json: {e}: {text}"))?;
+        let v: Value =
+            serde_json::from_str(text).map_err(|e| format!("decision is not json: {e}: {text}"))?;
         Ok(Answer {
-            allow: v["allow"].as_bool().ok_or_else(|| format!("decision has no allow: {text}"))?,
-            reason: v["reason"].as_str().ok_or_else(|| format!("decision has no reason: {text}"))?.to_string(),
+            allow: v["allow"]
+                .as_bool()
+                .ok_or_else(|| format!("decision has no allow: {text}"))?,
+            reason: v["reason"]
+                .as_str()
+                .ok_or_else(|| format!("decision has no reason: {text}"))?
+                .to_string(),
             message: v["message"].as_str().unwrap_or_default().to_string(),
         })
     }
@@ -97,14 +108,20 @@ impl Host for Native {
     }
 
     fn load(&mut self, snapshot_json: &str) -> Result<(), String> {
-        self.policy = Some(policy_core::Policy::from_snapshot_json(snapshot_json).map_err(|e| e.to_string())?);
+        self.policy = Some(
+            policy_core::Policy::from_snapshot_json(snapshot_json).map_err(|e| e.to_string())?,
+        );
         Ok(())
     }
 
     fn decide(&mut self, request_json: &str) -> Answer {
         let policy = self.policy.as_ref().expect("a snapshot is loaded");
         let d = policy.decide_request_json(request_json);
-        Answer { allow: d.allow, reason: d.reason.name().to_string(), message: d.message() }
+        Answer {
+            allow: d.allow,
+            reason: d.reason.name().to_string(),
+            message: d.message(),
+        }
     }
 }
 
@@ -121,9 +138,12 @@ pub fn vector_files() -> BTreeMap<String, VectorFile> {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "json") {
             let text = std::fs::read_to_string(&path).unwrap();
-            let file: VectorFile = serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            files.insert(path.file_name().unwrap().to_string_lossy().into_owned(), file);
+            let file: VectorFile =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            files.insert(
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                file,
+            );
         }
     }
     files
@@ -153,7 +173,12 @@ impl fmt::Display for Mismatch {
         write!(
             f,
             "{}: {}: expected allow={} reason={}, got allow={} reason={} ({})",
-            self.file, self.description, self.expected.allow, self.expected.reason, self.got.allow, self.got.reason,
+            self.file,
+            self.description,
+            self.expected.allow,
+            self.expected.reason,
+            self.got.allow,
+            self.got.reason,
             self.got.message
         )
     }
@@ -168,13 +193,19 @@ pub fn run_suite(host: &mut dyn Host) -> (usize, Vec<Mismatch>) {
         for v in &vf.vectors {
             let text = snapshot_text(&v.snapshot);
             if loaded.as_deref() != Some(text.as_str()) {
-                host.load(&text).unwrap_or_else(|e| panic!("{file}: {}: snapshot refused: {e}", v.description));
+                host.load(&text)
+                    .unwrap_or_else(|e| panic!("{file}: {}: snapshot refused: {e}", v.description));
                 loaded = Some(text);
             }
             let got = host.decide(&v.request_text());
             ran += 1;
             if got.allow != v.expect.allow || got.reason != v.expect.reason {
-                mismatches.push(Mismatch { file: file.clone(), description: v.description.clone(), expected: v.expect.clone(), got });
+                mismatches.push(Mismatch {
+                    file: file.clone(),
+                    description: v.description.clone(),
+                    expected: v.expect.clone(),
+                    got,
+                });
             }
         }
     }

@@ -36,7 +36,11 @@ impl Rng {
 
     /// A random subset of `items`, each kept with probability `percent`/100.
     pub fn subset<T: Clone>(&mut self, items: &[T], percent: u64) -> Vec<T> {
-        items.iter().filter(|_| self.chance(percent)).cloned().collect()
+        items
+            .iter()
+            .filter(|_| self.chance(percent))
+            .cloned()
+            .collect()
     }
 }
 
@@ -46,7 +50,7 @@ const USER_POOL: u64 = 30;
 
 /// A random snapshot the core must accept: 1 to 3 organizations sharing a pool of users.
 pub fn snapshot(rng: &mut Rng) -> Value {
-    let teams = rng.chance(10);
+    let teams = rng.chance(20);
     let roles: &[&str] = if teams { &["manager"] } else { &ROLES[..4] };
     let mut next_ws = 100;
     let mut next_project = 1000;
@@ -97,14 +101,21 @@ pub fn snapshot(rng: &mut Rng) -> Value {
         for _ in 0..rng.below(8) {
             next_project += 1;
             project_ids.push(next_project);
-            let created_by = if rng.chance(10) { 99 } else { *rng.pick(&member_ids) };
+            let created_by = if rng.chance(10) {
+                99
+            } else {
+                *rng.pick(&member_ids)
+            };
             let assignments: Vec<Value> = rng
                 .subset(&member_ids, 25)
                 .into_iter()
                 .flat_map(|u| match rng.below(3) {
                     0 => vec![json!({"user": u, "kind": "annotate"})],
                     1 => vec![json!({"user": u, "kind": "review"})],
-                    _ => vec![json!({"user": u, "kind": "annotate"}), json!({"user": u, "kind": "review"})],
+                    _ => vec![
+                        json!({"user": u, "kind": "annotate"}),
+                        json!({"user": u, "kind": "review"}),
+                    ],
                 })
                 .collect();
             projects.push(json!({
@@ -134,7 +145,11 @@ pub fn snapshot(rng: &mut Rng) -> Value {
             let p = *rng.pick(&project_ids);
             if !project_mapped.contains(&(g, p)) {
                 project_mapped.push((g, p));
-                let role = if teams { "manager" } else { *rng.pick(&ROLES[..3]) };
+                let role = if teams {
+                    "manager"
+                } else {
+                    *rng.pick(&ROLES[..3])
+                };
                 mappings.push(json!({"group": g, "project": p, "role": role}));
             }
         }
@@ -156,14 +171,24 @@ pub fn snapshot(rng: &mut Rng) -> Value {
 /// The ids a snapshot uses, to aim random requests at things that exist (mostly).
 pub struct Ids {
     pub orgs: Vec<u64>,
+    /// The members of each organization, in the order of `orgs`.
+    pub members: Vec<Vec<u64>>,
     pub workspaces: Vec<u64>,
     pub projects: Vec<u64>,
 }
 
 pub fn ids(snapshot: &Value) -> Ids {
-    let mut ids = Ids { orgs: vec![], workspaces: vec![], projects: vec![] };
+    let mut ids = Ids {
+        orgs: vec![],
+        members: vec![],
+        workspaces: vec![],
+        projects: vec![],
+    };
     for o in snapshot["organizations"].as_array().into_iter().flatten() {
         ids.orgs.push(o["id"].as_u64().unwrap_or(0));
+        let members = o["members"].as_array().into_iter().flatten();
+        ids.members
+            .push(members.filter_map(|m| m["user"].as_u64()).collect());
         for w in o["workspaces"].as_array().into_iter().flatten() {
             ids.workspaces.push(w["id"].as_u64().unwrap_or(0));
         }
@@ -176,33 +201,80 @@ pub fn ids(snapshot: &Value) -> Ids {
 
 /// Every action name of the contract, and one that is not.
 pub const ACTIONS: [&str; 36] = [
-    "org.view_members", "org.change_role", "org.invite", "org.remove_member",
-    "org.view_activity_log", "org.view_billing", "org.view_owner_account",
-    "org.create_workspace", "org.save_template", "org.api_access",
-    "org.view_annotator_dashboard", "org.signup", "workspace.view", "workspace.update",
-    "workspace.manage_members", "workspace.delete", "workspace.create_project", "project.view",
-    "project.label", "project.update", "project.delete", "project.duplicate", "project.import",
-    "project.export", "project.assign_reviewers", "project.pin", "project.unpin",
-    "project.review", "project.assign_annotators", "project.monitor_agreement",
-    "project.verify_annotations", "project.view_data", "project.view_performance",
-    "annotation.update", "analytics.view", "project.launch_missiles",
+    "org.view_members",
+    "org.change_role",
+    "org.invite",
+    "org.remove_member",
+    "org.view_activity_log",
+    "org.view_billing",
+    "org.view_owner_account",
+    "org.create_workspace",
+    "org.save_template",
+    "org.api_access",
+    "org.view_annotator_dashboard",
+    "org.signup",
+    "workspace.view",
+    "workspace.update",
+    "workspace.manage_members",
+    "workspace.delete",
+    "workspace.create_project",
+    "project.view",
+    "project.label",
+    "project.update",
+    "project.delete",
+    "project.duplicate",
+    "project.import",
+    "project.export",
+    "project.assign_reviewers",
+    "project.pin",
+    "project.unpin",
+    "project.review",
+    "project.assign_annotators",
+    "project.monitor_agreement",
+    "project.verify_annotations",
+    "project.view_data",
+    "project.view_performance",
+    "annotation.update",
+    "analytics.view",
+    "project.launch_missiles",
 ];
 
-/// A random principal: usually a pool user, sometimes unknown or absent, with random groups.
-pub fn principal(rng: &mut Rng) -> Value {
+/// A random principal: mostly one of `members`, sometimes any pool user, an unknown user or
+/// nobody, with random groups.
+pub fn principal(rng: &mut Rng, members: &[u64]) -> Value {
     let groups = rng.subset(&GROUPS, 15);
     match rng.below(40) {
         0 => json!({"groups": groups}),
         1 => json!({"user": 500 + rng.below(3), "groups": groups}),
-        _ => json!({"user": 1 + rng.below(USER_POOL + 3), "groups": groups}),
+        2..=9 => json!({"user": 1 + rng.below(USER_POOL + 3), "groups": groups}),
+        _ if members.is_empty() => json!({"user": 1 + rng.below(USER_POOL + 3), "groups": groups}),
+        _ => json!({"user": *rng.pick(members), "groups": groups}),
     }
 }
 
 /// A random resource for `action`: mostly of the right shape, sometimes not.
-pub fn resource(rng: &mut Rng, ids: &Ids, action: &str, user: Option<u64>) -> Value {
+pub fn resource(
+    rng: &mut Rng,
+    ids: &Ids,
+    members: &[u64],
+    action: &str,
+    user: Option<u64>,
+) -> Value {
     let mut r = serde_json::Map::new();
-    let pick_ws = |rng: &mut Rng| if ids.workspaces.is_empty() || rng.chance(5) { 7777 } else { *rng.pick(&ids.workspaces) };
-    let pick_p = |rng: &mut Rng| if ids.projects.is_empty() || rng.chance(5) { 8888 } else { *rng.pick(&ids.projects) };
+    let pick_ws = |rng: &mut Rng| {
+        if ids.workspaces.is_empty() || rng.chance(5) {
+            7777
+        } else {
+            *rng.pick(&ids.workspaces)
+        }
+    };
+    let pick_p = |rng: &mut Rng| {
+        if ids.projects.is_empty() || rng.chance(5) {
+            8888
+        } else {
+            *rng.pick(&ids.projects)
+        }
+    };
     let level = if rng.chance(8) {
         rng.below(4)
     } else if action.starts_with("project.") || action == "annotation.update" {
@@ -238,12 +310,22 @@ pub fn resource(rng: &mut Rng, ids: &Ids, action: &str, user: Option<u64>) -> Va
         if rng.chance(85) {
             let m = match (user, rng.below(6)) {
                 (Some(u), 0) => u,
-                _ => 1 + rng.below(USER_POOL + 2),
+                (_, 1) => 1 + rng.below(USER_POOL + 2),
+                _ if members.is_empty() => 1 + rng.below(USER_POOL + 2),
+                _ => *rng.pick(members),
             };
             r.insert("member".into(), json!(m));
         }
         if rng.chance(70) {
-            let all = ["annotator", "reviewer", "manager", "administrator", "owner", "deactivated", "not_activated"];
+            let all = [
+                "annotator",
+                "reviewer",
+                "manager",
+                "administrator",
+                "owner",
+                "deactivated",
+                "not_activated",
+            ];
             r.insert("role".into(), json!(*rng.pick(&all)));
         }
     }
@@ -252,28 +334,36 @@ pub fn resource(rng: &mut Rng, ids: &Ids, action: &str, user: Option<u64>) -> Va
             r.insert("target_workspace".into(), json!(pick_ws(rng)));
         }
         if rng.chance(60) {
-            r.insert("copy".into(), json!(*rng.pick(&["settings", "settings_data", "all"])));
+            r.insert(
+                "copy".into(),
+                json!(*rng.pick(&["settings", "settings_data", "all"])),
+            );
         }
     }
-    if action == "analytics.view" || rng.chance(3) {
-        if rng.chance(70) {
-            r.insert("scope".into(), json!(*rng.pick(&["own", "project", "workspace", "organization"])));
-        }
+    if (action == "analytics.view" || rng.chance(3)) && rng.chance(70) {
+        r.insert(
+            "scope".into(),
+            json!(*rng.pick(&["own", "project", "workspace", "organization"])),
+        );
     }
-    if action == "org.signup" || rng.chance(3) {
-        if rng.chance(60) {
-            r.insert("invite_token".into(), json!(*rng.pick(&["tok-a", "tok-b"])));
-        }
+    if (action == "org.signup" || rng.chance(3)) && rng.chance(60) {
+        r.insert("invite_token".into(), json!(*rng.pick(&["tok-a", "tok-b"])));
     }
     Value::Object(r)
 }
 
 /// A random request against a snapshot with these ids.
 pub fn request(rng: &mut Rng, ids: &Ids) -> Value {
-    let principal = principal(rng);
+    let i = rng.below(ids.orgs.len() as u64) as usize;
+    let members = ids.members.get(i).cloned().unwrap_or_default();
+    let org = if rng.chance(5) {
+        9
+    } else {
+        ids.orgs.get(i).copied().unwrap_or(9)
+    };
+    let principal = principal(rng, &members);
     let user = principal["user"].as_u64();
     let action = *rng.pick(&ACTIONS);
-    let org = if rng.chance(5) { 9 } else { *rng.pick(&ids.orgs) };
-    let resource = resource(rng, ids, action, user);
+    let resource = resource(rng, ids, &members, action, user);
     json!({"principal": principal, "org": org, "action": action, "resource": resource})
 }

@@ -159,13 +159,22 @@ pub const TABLE: &[(&str, [&str; 5])] = &[
     ("project.assign_annotators", ["", "R", "scoped", "R", "R"]),
     ("project.monitor_agreement", ["", "R", "scoped", "R", "R"]),
     ("project.verify_annotations", ["", "R", "scoped", "R", "R"]),
-    ("project.view_data", ["own, if setting", "R", "scoped", "R", "R"]),
+    (
+        "project.view_data",
+        ["own, if setting", "R", "scoped", "R", "R"],
+    ),
     ("project.view_performance", ["own", "R", "scoped", "R", "R"]),
     ("annotation.update", ["own", "R", "scoped", "R", "R"]),
 ];
 
 /// The analytics scope of each role (SPEC §3, last row).
-pub const ANALYTICS: [&str; 5] = ["own", "project", "workspace", "organization", "organization"];
+pub const ANALYTICS: [&str; 5] = [
+    "own",
+    "project",
+    "workspace",
+    "organization",
+    "organization",
+];
 
 pub const ROLES: [&str; 5] = ["annotator", "reviewer", "manager", "administrator", "owner"];
 
@@ -174,7 +183,9 @@ fn rank(role: &str) -> usize {
 }
 
 fn scope_rank(scope: &str) -> Option<usize> {
-    ["own", "project", "workspace", "organization"].iter().position(|s| *s == scope)
+    ["own", "project", "workspace", "organization"]
+        .iter()
+        .position(|s| *s == scope)
 }
 
 /// What kind of resource an action takes, from its name.
@@ -199,7 +210,11 @@ fn kind(action: &str) -> Option<&'static str> {
 }
 
 fn cell(action: &str, role: &str) -> &'static str {
-    TABLE.iter().find(|(a, _)| *a == action).map(|(_, cells)| cells[rank(role)]).unwrap_or("")
+    TABLE
+        .iter()
+        .find(|(a, _)| *a == action)
+        .map(|(_, cells)| cells[rank(role)])
+        .unwrap_or("")
 }
 
 type Out = (bool, &'static str);
@@ -215,11 +230,15 @@ pub struct Reference {
 
 impl Reference {
     pub fn from_json(text: &str) -> Reference {
-        Reference { snap: serde_json::from_str(text).expect("reference reads a valid snapshot") }
+        Reference {
+            snap: serde_json::from_str(text).expect("reference reads a valid snapshot"),
+        }
     }
 
     pub fn decide(&self, r: &RRequest) -> Out {
-        let Some(kind) = kind(&r.action) else { return no("unknown_action") };
+        let Some(kind) = kind(&r.action) else {
+            return no("unknown_action");
+        };
         let res = &r.resource;
         if res.workspace.is_some() && res.project.is_some() {
             return no("invalid_request");
@@ -242,7 +261,11 @@ impl Reference {
             });
             let ok = matches!(
                 (scope.as_str(), level),
-                ("organization", "org") | ("workspace", "workspace") | ("project", "project") | ("own", "org") | ("own", "project")
+                ("organization", "org")
+                    | ("workspace", "workspace")
+                    | ("project", "project")
+                    | ("own", "org")
+                    | ("own", "project")
             );
             if !ok {
                 return no("invalid_request");
@@ -257,12 +280,24 @@ impl Reference {
             return no("unknown_resource");
         };
         if r.action == "org.signup" {
-            let gated = org.settings.as_ref().is_some_and(|s| s.disable_signup_without_link);
-            let token = res.invite_token.as_ref().is_some_and(|t| org.invite_tokens.contains(t));
-            return if gated && !token { no("setting_disabled") } else { ALLOWED };
+            let gated = org
+                .settings
+                .as_ref()
+                .is_some_and(|s| s.disable_signup_without_link);
+            let token = res
+                .invite_token
+                .as_ref()
+                .is_some_and(|t| org.invite_tokens.contains(t));
+            return if gated && !token {
+                no("setting_disabled")
+            } else {
+                ALLOWED
+            };
         }
         // The principal.
-        let Some(user) = r.principal.user else { return no("unknown_principal") };
+        let Some(user) = r.principal.user else {
+            return no("unknown_principal");
+        };
         let groups = &r.principal.groups;
         let mut mapped: Option<usize> = None;
         for m in &org.group_mappings {
@@ -277,9 +312,17 @@ impl Reference {
             None => match mapped {
                 Some(x) => x,
                 None => {
-                    let known = self.snap.organizations.iter().any(|o| o.members.iter().any(|m| m.user == user))
+                    let known = self
+                        .snap
+                        .organizations
+                        .iter()
+                        .any(|o| o.members.iter().any(|m| m.user == user))
                         || self.snap.users.iter().any(|u| u.id == user);
-                    return no(if known { "not_member" } else { "unknown_principal" });
+                    return no(if known {
+                        "not_member"
+                    } else {
+                        "unknown_principal"
+                    });
                 }
             },
         };
@@ -308,13 +351,14 @@ impl Reference {
             }
         }
         let role = ROLES[role_rank];
-        let ws_of_project = project.and_then(|p| org.workspaces.iter().find(|w| w.id == p.workspace));
+        let ws_of_project =
+            project.and_then(|p| org.workspaces.iter().find(|w| w.id == p.workspace));
         let the_ws = workspace.or(ws_of_project);
         let is_ws_member = |w: &RWorkspace| w.sandbox_of == Some(user) || w.members.contains(&user);
         let scoped_project = |p: &RProject| {
             project_mapped
                 || p.created_by == user
-                || ws_of_project.is_some_and(|w| is_ws_member(w))
+                || ws_of_project.is_some_and(&is_ws_member)
                 || p.members.contains(&user)
         };
         let reach_project = |p: &RProject| match role {
@@ -322,7 +366,7 @@ impl Reference {
             "manager" => scoped_project(p),
             _ => {
                 project_mapped
-                    || ws_of_project.is_some_and(|w| is_ws_member(w))
+                    || ws_of_project.is_some_and(&is_ws_member)
                     || p.members.contains(&user)
                     || p.assignments.iter().any(|a| a.user == user)
             }
@@ -359,7 +403,11 @@ impl Reference {
         }
 
         // Resources named by particular actions.
-        let member = if r.action == "org.change_role" || r.action == "org.remove_member" { res.member } else { None };
+        let member = if r.action == "org.change_role" || r.action == "org.remove_member" {
+            res.member
+        } else {
+            None
+        };
         if let Some(m) = member
             && !org.members.iter().any(|x| x.user == m)
         {
@@ -396,7 +444,9 @@ impl Reference {
             return no("out_of_scope");
         }
         if c == "own, if setting"
-            && !project.and_then(|p| p.settings.as_ref()).is_some_and(|s| s.annotators_can_view_own_data)
+            && !project
+                .and_then(|p| p.settings.as_ref())
+                .is_some_and(|s| s.annotators_can_view_own_data)
         {
             return no("setting_disabled");
         }
@@ -406,11 +456,16 @@ impl Reference {
         match r.action.as_str() {
             "org.change_role" => {
                 if let Some(m) = member {
-                    if res.role.as_deref() == Some("owner") || m == org.owner || (m == user && role == "administrator") {
+                    if res.role.as_deref() == Some("owner")
+                        || m == org.owner
+                        || (m == user && role == "administrator")
+                    {
                         return no("owner_protected");
                     }
                     let assigned = res.role.as_deref().unwrap_or("");
-                    if self.snap.edition == "teams" && ["annotator", "reviewer", "administrator"].contains(&assigned) {
+                    if self.snap.edition == "teams"
+                        && ["annotator", "reviewer", "administrator"].contains(&assigned)
+                    {
                         return no("edition_restricted");
                     }
                 }
@@ -422,7 +477,9 @@ impl Reference {
                 if w.sandbox_of.is_some() {
                     return no("sandbox_private");
                 }
-                if r.action == "workspace.delete" && org.projects.iter().any(|p| p.workspace == w.id) {
+                if r.action == "workspace.delete"
+                    && org.projects.iter().any(|p| p.workspace == w.id)
+                {
                     return no("workspace_not_empty");
                 }
             }
@@ -430,7 +487,10 @@ impl Reference {
                 let t = target.expect("looked up above");
                 let mut sub = r.clone();
                 sub.action = "workspace.create_project".into();
-                sub.resource = RResource { workspace: Some(t.id), ..RResource::default() };
+                sub.resource = RResource {
+                    workspace: Some(t.id),
+                    ..RResource::default()
+                };
                 let out = self.decide(&sub);
                 if !out.0 {
                     return out;

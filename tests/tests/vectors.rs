@@ -1,5 +1,12 @@
 //! The vector suite through the native core, and the suite's coverage of SPEC's table.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use labelgate_tests::reference::{ROLES, TABLE};
@@ -14,7 +21,11 @@ fn every_vector_passes_on_the_native_core() {
         eprintln!("{m}");
     }
     assert!(ran > 600, "only {ran} vectors ran");
-    assert!(mismatches.is_empty(), "{} of {ran} vectors failed", mismatches.len());
+    assert!(
+        mismatches.is_empty(),
+        "{} of {ran} vectors failed",
+        mismatches.len()
+    );
     eprintln!("{} vectors, 0 mismatches on {}", ran, host.name());
 }
 
@@ -22,7 +33,8 @@ fn every_vector_passes_on_the_native_core() {
 /// active member has an allowed and a denied one.
 #[test]
 fn the_suite_covers_every_cell_of_the_table() {
-    let cells: Value = serde_json::from_str(&snapshot_text(&Value::String("cells".into()))).unwrap();
+    let cells: Value =
+        serde_json::from_str(&snapshot_text(&Value::String("cells".into()))).unwrap();
     let mut who: BTreeMap<u64, (String, String)> = BTreeMap::new();
     for m in cells["organizations"][0]["members"].as_array().unwrap() {
         let user = m["user"].as_u64().unwrap();
@@ -54,10 +66,18 @@ fn the_suite_covers_every_cell_of_the_table() {
                 if *role == "owner" && status != "active" {
                     continue; // the one owner is active by rule: the snapshot refuses anything else
                 }
-                let key = |allow| (action.to_string(), role.to_string(), status.to_string(), allow);
+                let key = |allow| {
+                    (
+                        action.to_string(),
+                        role.to_string(),
+                        status.to_string(),
+                        allow,
+                    )
+                };
                 let has_denied = seen.contains(&key(false));
                 let has_allowed = seen.contains(&key(true));
-                let needs_allowed = !row[r].is_empty() && (status == "active" || *action == "org.signup");
+                let needs_allowed =
+                    !row[r].is_empty() && (status == "active" || *action == "org.signup");
                 if !has_denied || (needs_allowed && !has_allowed) {
                     missing.push(format!("{action} | {role} | {status}"));
                 }
