@@ -45,3 +45,8 @@ pub use snapshot::{Membership, Organization, Project, Snapshot, User, Workspace}
 /// The embedded demo organization: one user per role, a pending and a deactivated member,
 /// workspaces, a sandbox and projects. The demo page, the Worker and the tests use it.
 pub const DEMO_SNAPSHOT_JSON: &str = include_str!("demo_snapshot.json");
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
