@@ -102,6 +102,16 @@ fn benches(c: &mut Criterion) {
             request(11_052, Action::ProjectLabel, 100_001),
         ),
     ];
+    // Paired: the small and the large check alternate in short rounds, so machine drift hits
+    // both alike; the median of the per-round ratios is the figure to trust on a noisy host.
+    let mut paired = Vec::new();
+    for (name, req) in &cases {
+        let (s_ns, l_ns, ratio) = paired_ratio(&small, &big, req);
+        println!("paired check `{name}`: small {s_ns:.1} ns, large {l_ns:.1} ns, large/small median of rounds {ratio:.2}x");
+        paired.push(format!("\"{name}\":{{\"small_ns\":{s_ns:.2},\"large_ns\":{l_ns:.2},\"ratio\":{ratio:.3}}}"));
+    }
+    std::fs::write(dir.join("core-paired.json"), format!("{{{}}}", paired.join(","))).unwrap();
+
     let mut g = c.benchmark_group("check");
     for (name, req) in &cases {
         assert_eq!(small.decide(req).allow, big.decide(req).allow, "{name}");
@@ -157,6 +167,32 @@ fn benches(c: &mut Criterion) {
         b.iter(|| black_box(Snapshot::from_json(black_box(&text)).unwrap()))
     });
     g.finish();
+}
+
+/// Median ns per check of each policy, and the median of per-round large/small ratios.
+fn paired_ratio(small: &Policy, large: &Policy, req: &Request) -> (f64, f64, f64) {
+    const ROUNDS: usize = 200;
+    const ITERS: u32 = 20_000;
+    let time = |p: &Policy| {
+        let t = std::time::Instant::now();
+        for _ in 0..ITERS {
+            black_box(p.decide(black_box(req)));
+        }
+        t.elapsed().as_nanos() as f64 / f64::from(ITERS)
+    };
+    let (mut s, mut l, mut r) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        // Alternate which goes first, so neither always follows the other.
+        let (a, b) = if round % 2 == 0 { (time(small), time(large)) } else { let b = time(large); (time(small), b) };
+        s.push(a);
+        l.push(b);
+        r.push(b / a);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    };
+    (median(&mut s), median(&mut l), median(&mut r))
 }
 
 fn config() -> Criterion {
