@@ -262,7 +262,7 @@ impl Policy {
             return Vec::new();
         };
         let user = ctx.member.user;
-        let mut candidates = if ctx.member.role >= Role::Administrator {
+        let candidates = if ctx.member.role >= Role::Administrator {
             org.projects.clone()
         } else {
             let mut v = Vec::new();
@@ -283,14 +283,7 @@ impl Policy {
             v.dedup();
             v
         };
-        let res = Resource::default();
-        candidates.retain(|&p| {
-            self.place(&ctx, Target::Project(p)).is_ok_and(|place| {
-                self.judge(&Ctx { place, ..ctx }, Action::ProjectView, &res)
-                    .is_ok()
-            })
-        });
-        candidates
+        self.keep_allowed(&ctx, candidates, Target::Project, Action::ProjectView)
     }
 
     /// The workspaces of `org` that `principal` may `workspace.view`, ascending by id.
@@ -301,7 +294,7 @@ impl Policy {
         let Ok(ctx) = self.resolve(org, principal, Target::Organization) else {
             return Vec::new();
         };
-        let mut candidates = if ctx.member.role >= Role::Manager {
+        let candidates = if ctx.member.role >= Role::Manager {
             org.workspaces.clone()
         } else {
             let mut v = self
@@ -314,14 +307,23 @@ impl Policy {
             v.dedup();
             v
         };
+        self.keep_allowed(&ctx, candidates, Target::Workspace, Action::WorkspaceView)
+    }
+
+    /// The ids among `ids` on which `action` is allowed, in their order.
+    fn keep_allowed(
+        &self,
+        ctx: &Ctx<'_>,
+        mut ids: Vec<u64>,
+        target: fn(u64) -> Target,
+        action: Action,
+    ) -> Vec<u64> {
         let res = Resource::default();
-        candidates.retain(|&w| {
-            self.place(&ctx, Target::Workspace(w)).is_ok_and(|place| {
-                self.judge(&Ctx { place, ..ctx }, Action::WorkspaceView, &res)
-                    .is_ok()
-            })
+        ids.retain(|&id| {
+            self.place(ctx, target(id))
+                .is_ok_and(|place| self.judge(&Ctx { place, ..*ctx }, action, &res).is_ok())
         });
-        candidates
+        ids
     }
 
     // ---- Steps 2 to 5: resolution -----------------------------------------------------

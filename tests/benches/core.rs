@@ -107,10 +107,18 @@ fn benches(c: &mut Criterion) {
     let mut paired = Vec::new();
     for (name, req) in &cases {
         let (s_ns, l_ns, ratio) = paired_ratio(&small, &big, req);
-        println!("paired check `{name}`: small {s_ns:.1} ns, large {l_ns:.1} ns, large/small median of rounds {ratio:.2}x");
-        paired.push(format!("\"{name}\":{{\"small_ns\":{s_ns:.2},\"large_ns\":{l_ns:.2},\"ratio\":{ratio:.3}}}"));
+        println!(
+            "paired check `{name}`: small {s_ns:.1} ns, large {l_ns:.1} ns, large/small median of rounds {ratio:.2}x"
+        );
+        paired.push(format!(
+            "\"{name}\":{{\"small_ns\":{s_ns:.2},\"large_ns\":{l_ns:.2},\"ratio\":{ratio:.3}}}"
+        ));
     }
-    std::fs::write(dir.join("core-paired.json"), format!("{{{}}}", paired.join(","))).unwrap();
+    std::fs::write(
+        dir.join("core-paired.json"),
+        format!("{{{}}}", paired.join(",")),
+    )
+    .unwrap();
 
     let mut g = c.benchmark_group("check");
     for (name, req) in &cases {
@@ -183,7 +191,12 @@ fn paired_ratio(small: &Policy, large: &Policy, req: &Request) -> (f64, f64, f64
     let (mut s, mut l, mut r) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..ROUNDS {
         // Alternate which goes first, so neither always follows the other.
-        let (a, b) = if round % 2 == 0 { (time(small), time(large)) } else { let b = time(large); (time(small), b) };
+        let (a, b) = if round % 2 == 0 {
+            (time(small), time(large))
+        } else {
+            let b = time(large);
+            (time(small), b)
+        };
         s.push(a);
         l.push(b);
         r.push(b / a);
