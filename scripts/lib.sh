@@ -18,3 +18,25 @@ ensure_component() {
     rustup component add "$1"
   fi
 }
+
+WASM_BINDGEN_VERSION=0.2.130
+
+# ensure_wasm_bindgen: the wasm-bindgen CLI equal to the crate pinned in Cargo.toml.
+ensure_wasm_bindgen() {
+  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+    say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 5 minutes)"
+    # Not --locked: its lockfile names a crate version the registry lacks.
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  fi
+}
+
+# ensure_npm: the pinned npm packages of package.json, reinstalled only when the lock changed.
+ensure_npm() {
+  if [ ! -f node_modules/.package-lock.json ] || ! cmp -s <(sed 1,3d package-lock.json) <(sed 1,3d node_modules/.package-lock.json) 2>/dev/null; then
+    say "installing pinned npm packages"
+    npm ci --no-audit --no-fund
+  fi
+}
+
+# gzip_size FILE: bytes after gzip -9.
+gzip_size() { gzip -9 -c "$1" | wc -c | tr -d ' '; }

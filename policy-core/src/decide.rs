@@ -184,7 +184,8 @@ impl Policy {
         self.finish(outcome)
     }
 
-    pub(crate) fn invalid(&self, message: String) -> Decision {
+    /// A deny with reason `invalid_request`, for a host that could not even read a request.
+    pub fn invalid_request(&self, message: &str) -> Decision {
         Decision::new(
             Reason::InvalidRequest,
             Detail::Invalid(message.into()),

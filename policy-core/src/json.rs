@@ -30,19 +30,13 @@ fn to_json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| String::from("{\"error\":\"unserializable\"}"))
 }
 
-fn error(what: &str, e: &serde_json::Error) -> String {
-    to_json(&ErrorOut {
-        error: format!("invalid {what} json: {e}"),
-    })
-}
-
 impl Policy {
     /// Parses a request of SPEC §4 and decides it. Malformed input is `invalid_request`,
     /// an unknown action name `unknown_action`.
     pub fn decide_request_json(&self, text: &str) -> crate::Decision {
         let raw: RequestJson = match serde_json::from_str(text) {
             Ok(raw) => raw,
-            Err(e) => return self.invalid(format!("invalid request json: {e}")),
+            Err(e) => return self.invalid_request(&format!("invalid request json: {e}")),
         };
         let Some(action) = Action::from_name(&raw.action) else {
             return self.unknown_action(&raw.action);
@@ -60,38 +54,51 @@ impl Policy {
         self.decide_request_json(text).to_json()
     }
 
+    /// `allowed_actions` of a JSON query `{"principal", "org", "resource"}`.
+    pub fn allowed_actions_query(&self, text: &str) -> Result<Vec<Action>, String> {
+        let q: QueryJson =
+            serde_json::from_str(text).map_err(|e| format!("invalid query json: {e}"))?;
+        Ok(self.allowed_actions(&q.principal, q.org, &q.resource))
+    }
+
+    /// `visible_projects` (or, with `workspaces`, `visible_workspaces`) of a JSON query
+    /// `{"principal", "org"}`.
+    pub fn visible_query(&self, text: &str, workspaces: bool) -> Result<Vec<u64>, String> {
+        let q: ReachQueryJson =
+            serde_json::from_str(text).map_err(|e| format!("invalid query json: {e}"))?;
+        Ok(if workspaces {
+            self.visible_workspaces(&q.principal, q.org)
+        } else {
+            self.visible_projects(&q.principal, q.org)
+        })
+    }
+
     /// `allowed_actions` in JSON: `{"principal", "org", "resource"}` in,
     /// `{"actions": [...]}` or `{"error": "..."}` out.
     pub fn allowed_actions_json(&self, text: &str) -> String {
-        match serde_json::from_str::<QueryJson>(text) {
-            Ok(q) => {
-                let actions = self.allowed_actions(&q.principal, q.org, &q.resource);
-                to_json(&ActionsOut {
-                    actions: actions.iter().map(|a| a.name()).collect(),
-                })
-            }
-            Err(e) => error("query", &e),
+        match self.allowed_actions_query(text) {
+            Ok(actions) => to_json(&ActionsOut {
+                actions: actions.iter().map(|a| a.name()).collect(),
+            }),
+            Err(error) => to_json(&ErrorOut { error }),
         }
     }
 
     /// `visible_projects` in JSON: `{"principal", "org"}` in, `{"ids": [...]}` or
     /// `{"error": "..."}` out.
     pub fn visible_projects_json(&self, text: &str) -> String {
-        match serde_json::from_str::<ReachQueryJson>(text) {
-            Ok(q) => to_json(&IdsOut {
-                ids: self.visible_projects(&q.principal, q.org),
-            }),
-            Err(e) => error("query", &e),
-        }
+        ids_json(self.visible_query(text, false))
     }
 
     /// `visible_workspaces` in JSON, as [`Policy::visible_projects_json`].
     pub fn visible_workspaces_json(&self, text: &str) -> String {
-        match serde_json::from_str::<ReachQueryJson>(text) {
-            Ok(q) => to_json(&IdsOut {
-                ids: self.visible_workspaces(&q.principal, q.org),
-            }),
-            Err(e) => error("query", &e),
-        }
+        ids_json(self.visible_query(text, true))
+    }
+}
+
+fn ids_json(ids: Result<Vec<u64>, String>) -> String {
+    match ids {
+        Ok(ids) => to_json(&IdsOut { ids }),
+        Err(error) => to_json(&ErrorOut { error }),
     }
 }

@@ -1,9 +1,9 @@
 //! The role-to-action matrix: data, not code. The built-in default is SPEC's table
 //! (`default_matrix.json`); an operator may load a replacement, validated cell by cell.
 
-use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
 
 use serde::Deserialize;
@@ -92,8 +92,38 @@ pub struct Matrix {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MatrixJson {
-    grants: BTreeMap<String, BTreeMap<String, String>>,
-    analytics_scopes: BTreeMap<String, String>,
+    grants: Pairs<Pairs<String>>,
+    analytics_scopes: Pairs<String>,
+}
+
+/// A JSON object read as its key/value pairs in order (no map type needed: every key is
+/// looked up and validated anyway). A key given twice is refused.
+struct Pairs<V>(Vec<(String, V)>);
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Pairs<V> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<V>(core::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Visit<V> {
+            type Value = Pairs<V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Pairs<V>, A::Error> {
+                let mut pairs: Vec<(String, V)> = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, V>()? {
+                    if pairs.iter().any(|(seen, _)| *seen == k) {
+                        return Err(serde::de::Error::custom(format!("key `{k}` appears twice")));
+                    }
+                    pairs.push((k, v));
+                }
+                Ok(Pairs(pairs))
+            }
+        }
+        d.deserialize_map(Visit(core::marker::PhantomData))
+    }
 }
 
 impl Matrix {
@@ -111,13 +141,13 @@ impl Matrix {
         })?;
         let mut grants = [[Grant::None; 5]; ACTIONS];
         let mut seen = [false; ACTIONS];
-        for (name, cells) in &raw.grants {
+        for (name, cells) in &raw.grants.0 {
             let item = format!("matrix action `{name}`");
             let action = Action::from_name(name)
                 .filter(|a| a.in_matrix())
                 .ok_or_else(|| LoadError::invalid(&item, "is not an action the matrix decides"))?;
             let mut row = [None; 5];
-            for (role_name, grant_name) in cells {
+            for (role_name, grant_name) in &cells.0 {
                 let role = Role::from_name(role_name).ok_or_else(|| {
                     LoadError::invalid(&item, format!("`{role_name}` is not a role"))
                 })?;
@@ -167,7 +197,7 @@ impl Matrix {
             ));
         }
         let mut analytics = [None; 5];
-        for (role_name, scope_name) in &raw.analytics_scopes {
+        for (role_name, scope_name) in &raw.analytics_scopes.0 {
             let role = Role::from_name(role_name).ok_or_else(|| {
                 LoadError::invalid(
                     "matrix analytics_scopes",
@@ -189,7 +219,7 @@ impl Matrix {
         }
         if let Some(role) = Role::ALL
             .into_iter()
-            .find(|r| !raw.analytics_scopes.contains_key(r.name()))
+            .find(|r| !raw.analytics_scopes.0.iter().any(|(k, _)| k == r.name()))
         {
             return Err(LoadError::invalid(
                 "matrix analytics_scopes",

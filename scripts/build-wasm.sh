@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds the npm package of the policy (wasm/pkg): wasm-bindgen for the web (ESM with
+# init), bundlers and Node, optimized with wasm-opt, with TypeScript declarations.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+ensure_target wasm32-unknown-unknown
+ensure_wasm_bindgen
+ensure_npm
+
+say "building labelgate-wasm for wasm32-unknown-unknown"
+cargo build -q -p labelgate-wasm --target wasm32-unknown-unknown --profile wasm-release
+raw=target/wasm32-unknown-unknown/wasm-release/labelgate_wasm.wasm
+pkg=wasm/pkg
+rm -rf "$pkg"
+for target in web bundler nodejs; do
+  out="$pkg/$target"
+  wasm-bindgen --target "$target" --out-dir "$out" --out-name labelgate "$raw"
+  node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+    "$out/labelgate_bg.wasm" -o "$out/labelgate_bg.wasm"
+done
+mv "$pkg/nodejs" "$pkg/node"
+echo '{"type": "module"}' > "$pkg/web/package.json"
+echo '{"type": "module"}' > "$pkg/bundler/package.json"
+echo '{"type": "commonjs"}' > "$pkg/node/package.json"
+cp wasm/npm/package.json wasm/npm/README.md "$pkg/"
+size=$(wc -c < "$pkg/web/labelgate_bg.wasm" | tr -d ' ')
+gz=$(gzip_size "$pkg/web/labelgate_bg.wasm")
+printf '{"wasm_bytes": %s, "wasm_gzip_bytes": %s}\n' "$size" "$gz" > "$pkg/sizes.json"
+say "wasm/pkg built: labelgate_bg.wasm is $size bytes, $gz bytes gzip (budget 61440)"
