@@ -20,6 +20,14 @@ for target in web bundler nodejs; do
     "$out/labelgate_bg.wasm" -o "$out/labelgate_bg.wasm"
 done
 mv "$pkg/nodejs" "$pkg/node"
+# The raw wasm exports of the web target are typed `any`: they are externrefs, say `unknown`.
+sed -i -E "s/\\bany\\b/unknown/g" "$pkg/web/labelgate.d.ts"
+# wasm-bindgen prints a typed Option parameter as required: mark the optional ones.
+for dts in "$pkg"/*/labelgate.d.ts; do
+  sed -i -E 's/matrix: Matrix \| string\)/matrix?: Matrix | string)/; s/resource: Resource( \| undefined)?\)/resource?: Resource)/' "$dts"
+  grep -q 'matrix?: Matrix | string): Policy' "$dts" && grep -q 'resource?: Resource): Action' "$dts" \
+    || { echo "$dts: optional parameters not found" >&2; exit 1; }
+done
 echo '{"type": "module"}' > "$pkg/web/package.json"
 echo '{"type": "module"}' > "$pkg/bundler/package.json"
 echo '{"type": "commonjs"}' > "$pkg/node/package.json"

@@ -85,13 +85,12 @@ impl Policy {
     #[wasm_bindgen(js_name = load)]
     pub fn load_js(
         #[wasm_bindgen(unchecked_param_type = "Snapshot | string")] snapshot: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "Matrix | string | undefined")] matrix: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Matrix | string")] matrix: Option<JsValue>,
     ) -> Result<Policy, JsError> {
         let snapshot = parse_snapshot(&snapshot)?;
-        let matrix = if absent(&matrix) {
-            Matrix::default_matrix().map_err(|e| JsError::new(&e.to_string()))?
-        } else {
-            parse_matrix(&matrix)?
+        let matrix = match matrix.filter(|m| !absent(m)) {
+            None => Matrix::default_matrix().map_err(|e| JsError::new(&e.to_string()))?,
+            Some(m) => parse_matrix(&m)?,
         };
         Ok(Policy {
             inner: policy_core::Policy::new(matrix, snapshot),
@@ -103,13 +102,12 @@ impl Policy {
     pub fn update(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Snapshot | string")] snapshot: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "Matrix | string | undefined")] matrix: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Matrix | string")] matrix: Option<JsValue>,
     ) -> Result<(), JsError> {
         let snapshot = parse_snapshot(&snapshot)?;
-        let matrix = if absent(&matrix) {
-            self.inner.matrix().clone()
-        } else {
-            parse_matrix(&matrix)?
+        let matrix = match matrix.filter(|m| !absent(m)) {
+            None => self.inner.matrix().clone(),
+            Some(m) => parse_matrix(&m)?,
         };
         self.inner = policy_core::Policy::new(matrix, snapshot);
         Ok(())
@@ -135,12 +133,11 @@ impl Policy {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Principal")] principal: JsValue,
         org: f64,
-        #[wasm_bindgen(unchecked_param_type = "Resource | undefined")] resource: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Resource")] resource: Option<JsValue>,
     ) -> Array {
-        let resource = if absent(&resource) {
-            Ok(String::from("{}"))
-        } else {
-            json_text(&resource)
+        let resource = match resource.filter(|r| !absent(r)) {
+            None => Ok(String::from("{}")),
+            Some(r) => json_text(&r),
         };
         let (Ok(principal), Some(org), Ok(resource)) =
             (json_text(&principal), org_id(org), resource)
