@@ -45,11 +45,14 @@ pub enum Reason {
     UnknownAction,
     /// `invalid_request`
     InvalidRequest,
+    /// `policy_error`: never produced by the core; a host reports its engine's failure with
+    /// it (a trapped or exhausted policy module), always as a deny.
+    PolicyError,
 }
 
 impl Reason {
     /// Every reason.
-    pub const ALL: [Reason; 15] = [
+    pub const ALL: [Reason; 16] = [
         Reason::Allowed,
         Reason::UnknownPrincipal,
         Reason::NotMember,
@@ -65,6 +68,7 @@ impl Reason {
         Reason::UnknownResource,
         Reason::UnknownAction,
         Reason::InvalidRequest,
+        Reason::PolicyError,
     ];
 
     /// The reason's name in the JSON contract.
@@ -85,6 +89,7 @@ impl Reason {
             Reason::UnknownResource => "unknown_resource",
             Reason::UnknownAction => "unknown_action",
             Reason::InvalidRequest => "invalid_request",
+            Reason::PolicyError => "policy_error",
         }
     }
 

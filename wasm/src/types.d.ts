@@ -22,7 +22,7 @@ export type Reason =
   | "allowed" | "unknown_principal" | "not_member" | "not_activated" | "deactivated"
   | "role_lacks_permission" | "out_of_scope" | "sandbox_private" | "workspace_not_empty"
   | "owner_protected" | "setting_disabled" | "edition_restricted" | "unknown_resource"
-  | "unknown_action" | "invalid_request";
+  | "unknown_action" | "invalid_request" | "policy_error";
 
 /** The facts: organizations, members, workspaces, projects (SPEC §4). */
 export interface Snapshot {
