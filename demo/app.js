@@ -144,10 +144,19 @@ function accessBlock() {
     : decide("org.api_access", {});
   return BLOCKING.has(d.reason) ? d : null;
 }
-/** Pushes the page's facts to the policy; on error the previous policy stays (and we say so). */
+/**
+ * Pushes the page's facts to the policy. On error the previous policy (and snapshot) stays in
+ * force, the user is told, and the result is false.
+ */
 function commit(nextSnapshot) {
-  state.policy.update(nextSnapshot);
+  try {
+    state.policy.update(nextSnapshot);
+  } catch (e) {
+    toast(`The policy refused the change: ${e.message}`, { kind: "error" });
+    return false;
+  }
   state.snapshot = nextSnapshot;
+  return true;
 }
 function cloneSnapshot() {
   return structuredClone(state.snapshot);
@@ -233,6 +242,7 @@ function render() {
   const title = state.workspace === null ? "Projects" : workspace(state.workspace)?.name ?? "Projects";
   $('[data-testid="page-title"]').textContent = title;
   const sub = $('[data-testid="page-subtitle"]');
+  sub.hidden = Boolean(block);
   if (block) {
     sub.textContent = "";
   } else {
@@ -305,7 +315,10 @@ function renderSidebar(workspaces, visible) {
       h("span", { class: "ws-count" }, String(count(ws))),
     );
   nav.replaceChildren(
-    h("div", { class: "sidebar-title" }, "Workspaces"),
+    h(
+      "div",
+      { class: "sidebar-inner" },
+      h("div", { class: "sidebar-title" }, "Workspaces"),
     item(null, "All projects", "grid"),
     h("div", { class: "sidebar-sep" }),
     ...workspaces.map((ws) => {
@@ -318,6 +331,7 @@ function renderSidebar(workspaces, visible) {
         sandbox ? h("span", { class: "ws-badge", title: "Personal sandbox: only its owner sees it" }, icon("lock", "ws-lock")) : null,
       );
     }),
+    ),
   );
 }
 
@@ -645,19 +659,14 @@ function duplicate(p) {
   };
   if (p.settings) copy.settings = structuredClone(p.settings);
   o.projects.push(copy);
-  try {
-    commit(next);
-  } catch (e) {
-    toast(`Could not duplicate: ${e.message}`, { kind: "error" });
-    return;
-  }
+  if (!commit(next)) return;
   render();
   toast(`Duplicated “${p.title}” as “${copy.title}”`, {
     undo: () => {
       const back = cloneSnapshot();
       const bo = back.organizations.find((x) => x.id === ORG);
       bo.projects = bo.projects.filter((x) => x.id !== copy.id);
-      commit(back);
+      if (!commit(back)) return;
       state.pins.delete(copy.id);
       render();
     },
@@ -679,7 +688,7 @@ function confirmDelete(p) {
       const o = next.organizations.find((x) => x.id === ORG);
       const index = o.projects.findIndex((x) => x.id === p.id);
       const [removed] = o.projects.splice(index, 1);
-      commit(next);
+      if (!commit(next)) return;
       const pinnedAt = state.pins.has(p.id) ? state.pins.get(p.id) : null;
       state.pins.delete(p.id);
       render();
@@ -687,7 +696,7 @@ function confirmDelete(p) {
         undo: () => {
           const back = cloneSnapshot();
           back.organizations.find((x) => x.id === ORG).projects.splice(index, 0, removed);
-          commit(back);
+          if (!commit(back)) return;
           if (pinnedAt !== null) state.pins.set(p.id, pinnedAt);
           render();
         },
@@ -710,7 +719,7 @@ function settings(p) {
       if (!title || title === p.title) return;
       const next = cloneSnapshot();
       next.organizations.find((x) => x.id === ORG).projects.find((x) => x.id === p.id).title = title;
-      commit(next);
+      if (!commit(next)) return;
       render();
       toast(`Renamed to “${title}”`);
     },
@@ -783,13 +792,13 @@ function assign(p, kind) {
       const next = cloneSnapshot();
       const np = next.organizations.find((x) => x.id === ORG).projects.find((x) => x.id === p.id);
       np.assignments = [...prev.filter((a) => a.kind !== kind), ...chosen.map((user) => ({ user, kind }))];
-      commit(next);
+      if (!commit(next)) return;
       render();
       toast(`${chosen.length} ${chosen.length === 1 ? noun.slice(0, -1) : noun} on “${p.title}”`, {
         undo: () => {
           const back = cloneSnapshot();
           back.organizations.find((x) => x.id === ORG).projects.find((x) => x.id === p.id).assignments = prev;
-          commit(back);
+          if (!commit(back)) return;
           render();
         },
       });

@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // LabelGate demo server: a dependency-free static server on 127.0.0.1.
 //
-//   node demo/serve.mjs [--port N]      (default 8788; 0 picks a free port)
+//   node demo/serve.mjs [--port N] [--exit-with-stdin]
+//
+// --port defaults to 8788 (0 picks a free port). --exit-with-stdin makes the server exit when
+// its stdin closes: a test that spawns it with a stdin pipe can never leave it behind, even
+// when the test process is killed outright.
 //
 // Routes (paths are resolved from the repository root, found from this file's location):
 //   /               -> demo/            (index.html for directories)
@@ -40,15 +44,20 @@ const TYPES = {
   ".txt": "text/plain; charset=utf-8",
 };
 
-function parsePort(argv) {
+function parseArgs(argv) {
   let port = 8788;
+  let exitWithStdin = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     let value;
+    if (arg === "--exit-with-stdin") {
+      exitWithStdin = true;
+      continue;
+    }
     if (arg === "--port" || arg === "-p") value = argv[++i];
     else if (arg.startsWith("--port=")) value = arg.slice("--port=".length);
     else if (arg === "--help" || arg === "-h") {
-      console.log("usage: node demo/serve.mjs [--port N]");
+      console.log("usage: node demo/serve.mjs [--port N] [--exit-with-stdin]");
       process.exit(0);
     } else {
       console.error(`serve.mjs: unknown argument ${JSON.stringify(arg)}`);
@@ -61,7 +70,7 @@ function parsePort(argv) {
     }
     port = n;
   }
-  return port;
+  return { port, exitWithStdin };
 }
 
 /** Maps a URL path to a file, or returns null (404) or "forbidden" (403). */
@@ -134,6 +143,10 @@ async function handle(req, res) {
     "content-length": info.size,
     "cache-control": "no-store",
     "x-content-type-options": "nosniff",
+    // Cross-origin isolation: everything here is same-origin, and it gives pages the 5 us
+    // performance.now() resolution instead of 100 us (the browser benchmark needs it).
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-embedder-policy": "require-corp",
   });
   if (req.method === "HEAD") return res.end();
   const stream = createReadStream(file);
@@ -141,7 +154,7 @@ async function handle(req, res) {
   stream.pipe(res);
 }
 
-const port = parsePort(process.argv.slice(2));
+const { port, exitWithStdin } = parseArgs(process.argv.slice(2));
 const server = createServer((req, res) => {
   handle(req, res).catch((err) => {
     console.error("serve.mjs:", err);
@@ -172,3 +185,9 @@ function stop() {
 }
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
+if (exitWithStdin) {
+  process.stdin.on("end", stop);
+  process.stdin.on("close", stop);
+  process.stdin.on("error", stop);
+  process.stdin.resume();
+}

@@ -32,6 +32,14 @@ echo '{"type": "module"}' > "$pkg/web/package.json"
 echo '{"type": "module"}' > "$pkg/bundler/package.json"
 echo '{"type": "commonjs"}' > "$pkg/node/package.json"
 cp wasm/npm/package.json wasm/npm/README.md "$pkg/"
+# The plain policy module for wasmtime and any other runtime (docs/MODULE.md).
+say "building the policy module (labelgate-module)"
+cargo build -q -p labelgate-module --target wasm32-unknown-unknown --profile wasm-release
+mkdir -p target/labelgate
+node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+  target/wasm32-unknown-unknown/wasm-release/labelgate_module.wasm -o target/labelgate/labelgate_policy.wasm
+say "target/labelgate/labelgate_policy.wasm: $(wc -c < target/labelgate/labelgate_policy.wasm | tr -d ' ') bytes, $(gzip_size target/labelgate/labelgate_policy.wasm) gzip"
+
 size=$(wc -c < "$pkg/web/labelgate_bg.wasm" | tr -d ' ')
 gz=$(gzip_size "$pkg/web/labelgate_bg.wasm")
 printf '{"wasm_bytes": %s, "wasm_gzip_bytes": %s}\n' "$size" "$gz" > "$pkg/sizes.json"

@@ -420,3 +420,25 @@ impl Serialize for Decision {
         s.end()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Reason;
+    use crate::action::Action;
+
+    /// `docs/MODULE.md` numbers actions and reasons by their position: it must not move.
+    #[test]
+    fn the_module_tables_are_stable() {
+        assert_eq!(Action::ALL.len(), 35);
+        assert_eq!(
+            Action::ALL.iter().position(|a| *a == Action::ProjectExport),
+            Some(23)
+        );
+        assert_eq!(Action::ALL.last(), Some(&Action::AnalyticsView));
+        assert_eq!(
+            Reason::ALL.iter().position(|r| *r == Reason::PolicyError),
+            Some(15)
+        );
+        assert_eq!(Reason::ALL.first(), Some(&Reason::Allowed));
+    }
+}

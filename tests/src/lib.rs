@@ -10,6 +10,7 @@
 )]
 #![allow(missing_docs)]
 
+pub mod hosts;
 pub mod large;
 pub mod random;
 pub mod reference;

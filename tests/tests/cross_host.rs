@@ -1,0 +1,106 @@
+//! One decision everywhere: the vector suite through every host, and random differentials
+//! (native vs the wasmtime module, native vs the npm package in Node), comparing whole
+//! decisions: allow, reason, message and policy id.
+//!
+//! Needs `bash scripts/build-wasm.sh` first. Sizes: `LABELGATE_WASMTIME_DECISIONS`
+//! (default 1,000,000) and `LABELGATE_NODE_DECISIONS` (default 10,000).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use labelgate_tests::hosts::{Node, Wasmtime};
+use labelgate_tests::random::{self, Rng};
+use labelgate_tests::{Host, Native, run_suite};
+use policy_core::Policy;
+
+fn size(var: &str, default: u64) -> u64 {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn suite_on(host: &mut dyn Host) {
+    let (ran, mismatches) = run_suite(host);
+    for m in &mismatches {
+        eprintln!("{}: {m}", host.name());
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{}: {} of {ran} vectors failed",
+        host.name(),
+        mismatches.len()
+    );
+    eprintln!("{}: {ran} vectors, 0 mismatches", host.name());
+}
+
+#[test]
+fn the_vector_suite_passes_on_every_host() {
+    suite_on(&mut Native::default());
+    suite_on(&mut Wasmtime::new().unwrap());
+    suite_on(&mut Node::new().unwrap());
+}
+
+/// Random snapshots and requests; `decide` of `host` must equal native's text exactly.
+fn differential(total: u64, seed: u64, mut decide: impl FnMut(&str, &str) -> String, name: &str) {
+    let mut rng = Rng::new(seed);
+    let mut done = 0;
+    let mut snapshots = 0;
+    while done < total {
+        let snapshot = random::snapshot(&mut rng);
+        let text = snapshot.to_string();
+        let native = Policy::from_snapshot_json(&text).unwrap();
+        let ids = random::ids(&snapshot);
+        snapshots += 1;
+        decide(&text, "");
+        for _ in 0..200.min(total - done) {
+            let request = random::request(&mut rng, &ids).to_string();
+            let expected = native.decide_json(&request);
+            let got = decide("", &request);
+            assert_eq!(
+                got, expected,
+                "{name} differs from native on {request}\nsnapshot: {text}"
+            );
+            done += 1;
+        }
+    }
+    eprintln!("{name}: {done} random decisions over {snapshots} snapshots, identical to native");
+}
+
+#[test]
+fn wasmtime_decides_exactly_as_native() {
+    let mut host = Wasmtime::new().unwrap();
+    differential(
+        size("LABELGATE_WASMTIME_DECISIONS", 1_000_000),
+        0xC0FFEE,
+        |snapshot, request| {
+            if request.is_empty() {
+                host.load(snapshot).unwrap();
+                return String::new();
+            }
+            host.decide_text(request)
+        },
+        "wasmtime",
+    );
+}
+
+#[test]
+fn node_decides_exactly_as_native() {
+    let mut host = Node::new().unwrap();
+    differential(
+        size("LABELGATE_NODE_DECISIONS", 10_000),
+        0xBEEF,
+        |snapshot, request| {
+            if request.is_empty() {
+                host.load(snapshot).unwrap();
+                return String::new();
+            }
+            host.decide_text(request)
+        },
+        "node",
+    );
+}
