@@ -130,8 +130,14 @@ function isPinned(id) {
 function principal() {
   return { user: state.user };
 }
+/** What the user may do on each visible project: one allowedActionsMany call per render. */
+let allowedByProject = new Map();
+function computeAllowed(ids) {
+  const answers = state.policy.allowedActionsMany(principal(), ORG, ids.map((id) => ({ project: id })));
+  allowedByProject = new Map(ids.map((id, i) => [id, new Set(answers[i] ?? [])]));
+}
 function allowedFor(projectId) {
-  return new Set(state.policy.allowedActions(principal(), ORG, { project: projectId }));
+  return allowedByProject.get(projectId) ?? new Set(state.policy.allowedActions(principal(), ORG, { project: projectId }));
 }
 function decide(action, resource) {
   return state.policy.decide({ principal: principal(), org: ORG, action, resource });
@@ -207,6 +213,7 @@ function render() {
   const visible = block ? [] : state.policy.visibleProjects(principal(), ORG);
   const workspaces = block ? [] : state.policy.visibleWorkspaces(principal(), ORG);
   if (state.workspace !== null && !workspaces.includes(state.workspace)) state.workspace = null;
+  computeAllowed(visible);
 
   document.body.dataset.user = String(state.user);
   document.body.dataset.role = roleLabel(state.user);

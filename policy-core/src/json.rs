@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::action::Action;
 use crate::decide::Policy;
-use crate::request::{QueryJson, ReachQueryJson, Request, RequestJson};
+use crate::request::{ManyQueryJson, QueryJson, ReachQueryJson, Request, RequestJson};
 
 #[derive(Serialize)]
 struct ActionsOut<'a> {
@@ -61,6 +61,17 @@ impl Policy {
         Ok(self.allowed_actions(&q.principal, q.org, &q.resource))
     }
 
+    /// `allowed_actions` for each resource of a JSON query `{"principal", "org",
+    /// "resources": [...]}`, as bit masks: bit `i` stands for `Action::ALL[i]`.
+    pub fn allowed_masks_query(&self, text: &str) -> Result<Vec<u64>, String> {
+        let q: ManyQueryJson =
+            serde_json::from_str(text).map_err(|e| format!("invalid query json: {e}"))?;
+        Ok(q.resources
+            .iter()
+            .map(|r| mask(&self.allowed_actions(&q.principal, q.org, r)))
+            .collect())
+    }
+
     /// `visible_projects` (or, with `workspaces`, `visible_workspaces`) of a JSON query
     /// `{"principal", "org"}`.
     pub fn visible_query(&self, text: &str, workspaces: bool) -> Result<Vec<u64>, String> {
@@ -94,6 +105,11 @@ impl Policy {
     pub fn visible_workspaces_json(&self, text: &str) -> String {
         ids_json(self.visible_query(text, true))
     }
+}
+
+/// The bit mask of a list of actions: bit `i` stands for `Action::ALL[i]`.
+pub fn mask(actions: &[Action]) -> u64 {
+    actions.iter().fold(0, |m, a| m | (1u64 << a.index()))
 }
 
 fn ids_json(ids: Result<Vec<u64>, String>) -> String {

@@ -37,6 +37,7 @@ pub use action::{Action, Kind};
 pub use decide::Policy;
 pub use decision::{Decision, Reason};
 pub use error::LoadError;
+pub use json::mask;
 pub use matrix::{DEFAULT_MATRIX_JSON, Grant, Matrix, PolicyId};
 pub use request::{CopyMode, Principal, Request, Resource, RoleChange};
 pub use role::{Edition, Role, Scope, Status};

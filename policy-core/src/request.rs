@@ -178,6 +178,15 @@ pub(crate) struct QueryJson {
     pub(crate) resource: Resource,
 }
 
+/// The JSON form of an `allowed_actions` query over many resources.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ManyQueryJson {
+    pub(crate) principal: Principal,
+    pub(crate) org: u64,
+    pub(crate) resources: Vec<Resource>,
+}
+
 /// The JSON form of a `visible_projects` / `visible_workspaces` query.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

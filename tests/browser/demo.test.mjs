@@ -216,7 +216,7 @@ test("browser demo in Chromium", { timeout: 300_000 }, async (t) => {
 
   await t.test("the expectation table agrees with the native core", async (t) => {
     if (process.env.LABELGATE_SKIP_NATIVE === "1") return t.skip("LABELGATE_SKIP_NATIVE=1");
-    const run = spawnSync("cargo", ["run", "-q", "-p", "labelgate-tests", "--bin", "native_cases", "--", "allowed-demo"], {
+    const run = spawnSync("cargo", ["run", "--release", "-q", "-p", "labelgate-tests", "--bin", "native_cases", "--", "allowed-demo"], {
       cwd: REPO,
       encoding: "utf8",
       timeout: 120_000,

@@ -11,10 +11,11 @@ const request: Request = { principal: { user: 10, groups: [] }, org: 1, action: 
 const decision: Decision = policy.decide(request);
 const allowed: boolean = decision.allow;
 const actions: Action[] = policy.allowedActions({ user: 10 }, 1, { project: 5 });
+const many: readonly Action[][] = policy.allowedActionsMany({ user: 10 }, 1, [{ project: 5 }, {}]);
 const projects: number[] = policy.visibleProjects({ user: 10 }, 1);
 const id: string = policy.policyId;
 policy.update(JSON.stringify(snapshot));
-export { allowed, actions, projects, id };
+export { allowed, actions, many, projects, id };
 
 // @ts-expect-error: an unknown action name is a type error
 const wrong: Request = { principal: { user: 1 }, org: 1, action: "project.fly", resource: {} };

@@ -16,7 +16,7 @@ const demo = readFileSync(path.join(root, "policy-core/src/demo_snapshot.json"),
 const RANDOM_SNAPSHOTS = Number(process.env.LABELGATE_NODE_SNAPSHOTS ?? 100);
 
 function native(...args) {
-  const out = execFileSync("cargo", ["run", "-q", "-p", "labelgate-tests", "--bin", "native_cases", "--", ...args], {
+  const out = execFileSync("cargo", ["run", "--release", "-q", "-p", "labelgate-tests", "--bin", "native_cases", "--", ...args], {
     cwd: root, maxBuffer: 1 << 30, encoding: "utf8",
   });
   return out.trim().split("\n").map((line) => JSON.parse(line));
@@ -115,6 +115,20 @@ test("checks never throw: garbage is invalid_request, and lists are empty", () =
   assert.deepEqual(policy.visibleWorkspaces({ user: 12 }, 1), [100, 101, 102, 103]);
   assert.deepEqual(policy.visibleProjects({ nobody: 1 }, 1), []);
   assert.ok(policy.allowedActions({ user: 10 }, 1, undefined).includes("org.view_billing"));
+});
+
+test("allowedActionsMany answers as allowedActions does, resource by resource", () => {
+  const policy = Policy.load(demo);
+  const resources = [{ project: 1000 }, { project: 1001, subject: 14 }, {}, { workspace: 100 }, { project: 999 }, { project: 1000, workspace: 100 }];
+  for (const user of [10, 11, 12, 13, 14, 15, 16, 17, 99]) {
+    const many = policy.allowedActionsMany({ user }, 1, resources);
+    assert.deepEqual(many, resources.map((r) => policy.allowedActions({ user }, 1, r)), `user ${user}`);
+  }
+  const [a, b] = policy.allowedActionsMany({ user: 14 }, 1, [{ project: 1000 }, { project: 1001 }]);
+  assert.equal(a, b, "equal answers share one array");
+  assert.ok(Object.isFrozen(a));
+  assert.deepEqual(policy.allowedActionsMany({ user: 14 }, 1, "not a list"), []);
+  assert.deepEqual(policy.allowedActionsMany({ user: 14 }, 1, [{ project: "x" }]), []);
 });
 
 test("a custom matrix changes decisions and the policy id", () => {

@@ -5,9 +5,13 @@
 //! Checks never throw: malformed input is a deny with reason `invalid_request`. Loading a
 //! bad snapshot throws an `Error` naming the offending item and keeps the previous one.
 
-use js_sys::{Array, JSON};
+use std::cell::RefCell;
+
+use js_sys::{Array, JSON, Object};
+use policy_core::Action;
 use policy_core::{Matrix, Snapshot};
 use serde::Serialize;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -17,6 +21,9 @@ const TYPES: &str = include_str!("types.d.ts");
 #[wasm_bindgen]
 pub struct Policy {
     inner: policy_core::Policy,
+    /// One frozen JS array of action names per distinct set of allowed actions, built once
+    /// and shared: crossing into JS once per result instead of once per name.
+    arrays: RefCell<Vec<(u64, JsValue)>>,
 }
 
 /// JSON text of a JS value: a string is taken as JSON already.
@@ -62,6 +69,28 @@ fn org_id(org: f64) -> Option<u64> {
 }
 
 impl Policy {
+    /// The shared frozen array of the actions in `mask`.
+    fn actions_array(&self, mask: u64) -> JsValue {
+        let mut arrays = self.arrays.borrow_mut();
+        if let Some((_, a)) = arrays.iter().find(|(m, _)| *m == mask) {
+            return a.clone();
+        }
+        let array: Array = Action::ALL
+            .iter()
+            .filter(|a| mask & (1u64 << a.index()) != 0)
+            .map(|a| JsValue::from_str(a.name()))
+            .collect();
+        let frozen: JsValue = Object::freeze(&array).into();
+        arrays.push((mask, frozen.clone()));
+        frozen
+    }
+
+    fn masks(&self, principal: &str, org: u64, resources: &str) -> Option<Vec<u64>> {
+        let query =
+            format!("{{\"principal\":{principal},\"org\":{org},\"resources\":{resources}}}");
+        self.inner.allowed_masks_query(&query).ok()
+    }
+
     fn visible(&self, principal: &JsValue, org: f64, workspaces: bool) -> Array {
         let (Ok(principal), Some(org)) = (json_text(principal), org_id(org)) else {
             return Array::new();
@@ -94,6 +123,7 @@ impl Policy {
         };
         Ok(Policy {
             inner: policy_core::Policy::new(matrix, snapshot),
+            arrays: RefCell::new(Vec::new()),
         })
     }
 
@@ -126,8 +156,9 @@ impl Policy {
         to_js(&decision)
     }
 
-    /// Every action `principal` may take on `resource` (`{}` is the organization). Never
-    /// throws: malformed input allows nothing.
+    /// Every action `principal` may take on `resource` (`{}` is the organization), as a
+    /// frozen array shared between equal answers. Never throws: malformed input allows
+    /// nothing.
     #[wasm_bindgen(js_name = allowedActions, unchecked_return_type = "Action[]")]
     pub fn allowed_actions(
         &self,
@@ -144,13 +175,33 @@ impl Policy {
         else {
             return Array::new();
         };
-        let query = format!("{{\"principal\":{principal},\"org\":{org},\"resource\":{resource}}}");
-        match self.inner.allowed_actions_query(&query) {
-            Ok(actions) => actions
-                .into_iter()
-                .map(|a| JsValue::from_str(a.name()))
-                .collect(),
-            Err(_) => Array::new(),
+        match self
+            .masks(&principal, org, &format!("[{resource}]"))
+            .as_deref()
+        {
+            Some([mask]) => self.actions_array(*mask).unchecked_into(),
+            _ => Array::new(),
+        }
+    }
+
+    /// `allowedActions` for each of `resources` at once (one query, the principal read
+    /// once): what a page listing many projects asks. The answer arrays are frozen and
+    /// shared between equal answers. Never throws: malformed input allows nothing.
+    #[wasm_bindgen(js_name = allowedActionsMany, unchecked_return_type = "Action[][]")]
+    pub fn allowed_actions_many(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Principal")] principal: JsValue,
+        org: f64,
+        #[wasm_bindgen(unchecked_param_type = "Resource[]")] resources: JsValue,
+    ) -> Array {
+        let (Ok(principal), Some(org), Ok(resources)) =
+            (json_text(&principal), org_id(org), json_text(&resources))
+        else {
+            return Array::new();
+        };
+        match self.masks(&principal, org, &resources) {
+            Some(masks) => masks.into_iter().map(|m| self.actions_array(m)).collect(),
+            None => Array::new(),
         }
     }
 
