@@ -142,27 +142,27 @@ impl Matrix {
         let mut grants = [[Grant::None; 5]; ACTIONS];
         let mut seen = [false; ACTIONS];
         for (name, cells) in &raw.grants.0 {
-            let item = format!("matrix action `{name}`");
+            let item = || format!("matrix action `{name}`");
             let action = Action::from_name(name)
                 .filter(|a| a.in_matrix())
-                .ok_or_else(|| LoadError::invalid(&item, "is not an action the matrix decides"))?;
+                .ok_or_else(|| LoadError::invalid(item(), "is not an action the matrix decides"))?;
             let mut row = [None; 5];
             for (role_name, grant_name) in &cells.0 {
                 let role = Role::from_name(role_name).ok_or_else(|| {
-                    LoadError::invalid(&item, format!("`{role_name}` is not a role"))
+                    LoadError::invalid(item(), format!("`{role_name}` is not a role"))
                 })?;
                 let grant = Grant::ALL
                     .into_iter()
                     .find(|g| g.name() == grant_name)
                     .ok_or_else(|| {
                         LoadError::invalid(
-                            &item,
+                            item(),
                             format!("`{grant_name}` for `{role_name}` is not a grant (none, reach, scoped, own, own_if_setting)"),
                         )
                     })?;
                 if !grant.fits(action.kind()) {
                     return Err(LoadError::invalid(
-                        &item,
+                        item(),
                         format!(
                             "grant `{grant_name}` for `{role_name}` does not apply to this action's resource"
                         ),
@@ -174,7 +174,7 @@ impl Matrix {
             }
             for role in Role::ALL {
                 let cell = row.get(role.index()).copied().flatten().ok_or_else(|| {
-                    LoadError::invalid(&item, format!("has no cell for role `{role}`"))
+                    LoadError::invalid(item(), format!("has no cell for role `{role}`"))
                 })?;
                 if let Some(slot) = grants
                     .get_mut(action.index())
@@ -257,6 +257,14 @@ impl Matrix {
     }
 }
 
+/// One ` role=value` of the canonical text.
+fn cell(h: &mut Sha256, role: &str, value: &str) {
+    h.update(b" ");
+    h.update(role.as_bytes());
+    h.update(b"=");
+    h.update(value.as_bytes());
+}
+
 /// SHA-256 of the canonical text of the matrix: one line per action in contract order.
 fn hash(grants: &[[Grant; 5]; ACTIONS], analytics: &[Option<Scope>; 5]) -> PolicyId {
     let mut h = Sha256::new();
@@ -267,13 +275,13 @@ fn hash(grants: &[[Grant; 5]; ACTIONS], analytics: &[Option<Scope>; 5]) -> Polic
         }
         h.update(action.name().as_bytes());
         for (role, grant) in Role::ALL.iter().zip(row.iter()) {
-            h.update(format!(" {role}={}", grant.name()).as_bytes());
+            cell(&mut h, role.name(), grant.name());
         }
         h.update(b"\n");
     }
     h.update(b"analytics.view");
     for (role, scope) in Role::ALL.iter().zip(analytics.iter()) {
-        h.update(format!(" {role}={}", scope.map_or("none", Scope::name)).as_bytes());
+        cell(&mut h, role.name(), scope.map_or("none", Scope::name));
     }
     h.update(b"\n");
     PolicyId(h.finalize().into())
