@@ -8,19 +8,10 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use host_demo::{Limits, PolicyModule};
 use serde_json::json;
 
-use crate::{Answer, Host};
+use crate::Host;
 
 fn repo() -> PathBuf {
     crate::tests_dir().join("..")
-}
-
-/// The decision text as an [`Answer`]; anything else is a mismatch waiting to be seen.
-fn answer(text: &str) -> Answer {
-    Answer::from_json(text).unwrap_or_else(|e| Answer {
-        allow: false,
-        reason: format!("<{e}>"),
-        message: String::new(),
-    })
 }
 
 /// The policy module built by `scripts/build-wasm.sh`, run by wasmtime.
@@ -37,11 +28,6 @@ impl Wasmtime {
             module: PolicyModule::new(&bytes, Limits::default()).map_err(|e| e.to_string())?,
         })
     }
-
-    /// The decision JSON text, as the module wrote it.
-    pub fn decide_text(&mut self, request_json: &str) -> String {
-        self.module.decide(request_json)
-    }
 }
 
 impl Host for Wasmtime {
@@ -53,8 +39,8 @@ impl Host for Wasmtime {
         self.module.load(snapshot_json)
     }
 
-    fn decide(&mut self, request_json: &str) -> Answer {
-        answer(&self.module.decide(request_json))
+    fn decide_text(&mut self, request_json: &str) -> String {
+        self.module.decide(request_json)
     }
 }
 
@@ -91,11 +77,6 @@ impl Node {
         self.stdout.read_line(&mut line).expect("node host answers");
         line.trim_end().to_string()
     }
-
-    /// The decision JSON text, as the package wrote it.
-    pub fn decide_text(&mut self, request_json: &str) -> String {
-        self.call(&json!({"op": "decide", "request": request_json}))
-    }
 }
 
 impl Host for Node {
@@ -113,8 +94,8 @@ impl Host for Node {
         }
     }
 
-    fn decide(&mut self, request_json: &str) -> Answer {
-        answer(&self.decide_text(request_json))
+    fn decide_text(&mut self, request_json: &str) -> String {
+        self.call(&json!({"op": "decide", "request": request_json}))
     }
 }
 

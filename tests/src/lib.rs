@@ -93,8 +93,17 @@ pub trait Host {
     fn name(&self) -> &str;
     /// Replaces the snapshot in force. An error leaves the previous one.
     fn load(&mut self, snapshot_json: &str) -> Result<(), String>;
+    /// Decides one request given as JSON text: the decision JSON, as the host wrote it.
+    fn decide_text(&mut self, request_json: &str) -> String;
     /// Decides one request given as JSON text.
-    fn decide(&mut self, request_json: &str) -> Answer;
+    fn decide(&mut self, request_json: &str) -> Answer {
+        let text = self.decide_text(request_json);
+        Answer::from_json(&text).unwrap_or_else(|e| Answer {
+            allow: false,
+            reason: format!("<{e}>"),
+            message: String::new(),
+        })
+    }
 }
 
 /// The native core, called directly.
@@ -115,14 +124,11 @@ impl Host for Native {
         Ok(())
     }
 
-    fn decide(&mut self, request_json: &str) -> Answer {
-        let policy = self.policy.as_ref().expect("a snapshot is loaded");
-        let d = policy.decide_request_json(request_json);
-        Answer {
-            allow: d.allow,
-            reason: d.reason.name().to_string(),
-            message: d.message(),
-        }
+    fn decide_text(&mut self, request_json: &str) -> String {
+        self.policy
+            .as_ref()
+            .expect("a snapshot is loaded")
+            .decide_json(request_json)
     }
 }
 
