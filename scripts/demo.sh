@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# The LabelGate demo: builds the npm package and serves the demo page (a Label Studio-like
-# project list deciding with the policy in the browser) on http://127.0.0.1:8788/.
-# Stop it with Ctrl-C. Set PORT to use another port.
+# The LabelGate demo, both halves on 127.0.0.1:
+#  - the edge authorizer: the Worker in workerd (Miniflare) on :8787 with the demo snapshot in
+#    local KV, in front of a demo origin on :8081; it prints curl commands to try;
+#  - the browser: the demo page on :8788, a Label Studio-like project list deciding with the
+#    npm package.
+# Ctrl-C stops both. Ports: PORT (page), LABELGATE_PORT, LABELGATE_ORIGIN_PORT (Worker).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 bash scripts/build-wasm.sh
-say "what each member of the demo organization may do (native core):"
-cargo run -q -p policy-core --example demo | head -12
-say "the demo page: open http://127.0.0.1:${PORT:-8788}/ (Ctrl-C to stop)"
-exec node demo/serve.mjs --port "${PORT:-8788}"
+bash scripts/build-worker.sh
+
+node edge-worker/dev.mjs &
+worker=$!
+trap 'kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EXIT
+trap 'exit 130' INT TERM
+sleep 2
+say "the demo page: open http://127.0.0.1:${PORT:-8788}/ (Ctrl-C stops the page and the Worker)"
+node demo/serve.mjs --port "${PORT:-8788}"

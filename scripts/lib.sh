@@ -30,11 +30,13 @@ ensure_wasm_bindgen() {
   fi
 }
 
-# ensure_npm: the pinned npm packages of package.json, reinstalled only when the lock changed.
+# ensure_npm: the pinned npm packages of package.json, reinstalled only when the lock changed
+# (node_modules/.labelgate-lock is the lock they were installed from).
 ensure_npm() {
-  if [ ! -f node_modules/.package-lock.json ] || ! cmp -s <(sed 1,3d package-lock.json) <(sed 1,3d node_modules/.package-lock.json) 2>/dev/null; then
+  if ! cmp -s package-lock.json node_modules/.labelgate-lock 2>/dev/null; then
     say "installing pinned npm packages"
     npm ci --no-audit --no-fund
+    cp package-lock.json node_modules/.labelgate-lock
   fi
 }
 

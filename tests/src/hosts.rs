@@ -1,5 +1,6 @@
 //! The hosts besides the native core, behind the one [`Host`] trait: the policy module in
-//! wasmtime, and the npm package in Node. (The Worker in workerd is driven from Node.)
+//! wasmtime, the npm package in Node, and the Worker in workerd (through Miniflare, driven
+//! by a Node relay). The last two speak JSON lines with a child process.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -44,27 +45,44 @@ impl Host for Wasmtime {
     }
 }
 
-/// The npm package (wasm/pkg/node) in a Node child process.
-pub struct Node {
+/// A host in a child process speaking JSON lines: `{"op":"load","snapshot"}` and
+/// `{"op":"decide","request"}`, one answer line each.
+pub struct Lines {
+    name: &'static str,
     child: Child,
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
 }
 
-impl Node {
-    pub fn new() -> Result<Node, String> {
+impl Lines {
+    /// The npm package (wasm/pkg/node) in Node: `tests/node/host.mjs`.
+    pub fn node() -> Result<Lines, String> {
         if !repo().join("wasm/pkg/node/labelgate.js").exists() {
             return Err("wasm/pkg is not built (run `bash scripts/build-wasm.sh`)".into());
         }
+        Lines::spawn("node", "tests/node/host.mjs")
+    }
+
+    /// The Worker in workerd, through Miniflare on 127.0.0.1: `tests/worker/host.mjs`.
+    pub fn worker() -> Result<Lines, String> {
+        if !repo().join("edge-worker/build/index.js").exists() {
+            return Err("the Worker is not built (run `bash scripts/build-worker.sh`)".into());
+        }
+        Lines::spawn("worker", "tests/worker/host.mjs")
+    }
+
+    fn spawn(name: &'static str, script: &str) -> Result<Lines, String> {
         let mut child = Command::new("node")
-            .arg(repo().join("tests/node/host.mjs"))
+            .arg(repo().join(script))
+            .current_dir(repo())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
-            .map_err(|e| format!("starting node: {e}"))?;
+            .map_err(|e| format!("starting node {script}: {e}"))?;
         let stdin = child.stdin.take().ok_or("no stdin")?;
         let stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
-        Ok(Node {
+        Ok(Lines {
+            name,
             child,
             stdin,
             stdout,
@@ -72,16 +90,19 @@ impl Node {
     }
 
     fn call(&mut self, message: &serde_json::Value) -> String {
-        writeln!(self.stdin, "{message}").expect("node host is alive");
+        writeln!(self.stdin, "{message}")
+            .unwrap_or_else(|e| panic!("{} host is gone: {e}", self.name));
         let mut line = String::new();
-        self.stdout.read_line(&mut line).expect("node host answers");
+        self.stdout
+            .read_line(&mut line)
+            .unwrap_or_else(|e| panic!("{} host does not answer: {e}", self.name));
         line.trim_end().to_string()
     }
 }
 
-impl Host for Node {
+impl Host for Lines {
     fn name(&self) -> &str {
-        "node"
+        self.name
     }
 
     fn load(&mut self, snapshot_json: &str) -> Result<(), String> {
@@ -99,7 +120,7 @@ impl Host for Node {
     }
 }
 
-impl Drop for Node {
+impl Drop for Lines {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();

@@ -1,9 +1,10 @@
-//! One decision everywhere: the vector suite through every host, and random differentials
-//! (native vs the wasmtime module, native vs the npm package in Node), comparing whole
-//! decisions: allow, reason, message and policy id.
+//! One decision everywhere: the vector suite through every host (native core, wasmtime
+//! module, npm package in Node, Worker in workerd), and random differentials against
+//! native, comparing whole decisions: allow, reason, message and policy id.
 //!
-//! Needs `bash scripts/build-wasm.sh` first. Sizes: `LABELGATE_WASMTIME_DECISIONS`
-//! (default 1,000,000) and `LABELGATE_NODE_DECISIONS` (default 10,000).
+//! Needs `bash scripts/build-wasm.sh` and `bash scripts/build-worker.sh` first. Sizes:
+//! `LABELGATE_WASMTIME_DECISIONS` (default 1,000,000), `LABELGATE_NODE_DECISIONS` (10,000),
+//! `LABELGATE_WORKER_DECISIONS` (1,000).
 
 #![allow(
     clippy::unwrap_used,
@@ -12,7 +13,7 @@
     clippy::indexing_slicing
 )]
 
-use labelgate_tests::hosts::{Node, Wasmtime};
+use labelgate_tests::hosts::{Lines, Wasmtime};
 use labelgate_tests::random::{self, Rng};
 use labelgate_tests::{Host, Native, run_suite};
 use policy_core::Policy;
@@ -42,7 +43,8 @@ fn suite_on(host: &mut dyn Host) {
 fn the_vector_suite_passes_on_every_host() {
     suite_on(&mut Native::default());
     suite_on(&mut Wasmtime::new().unwrap());
-    suite_on(&mut Node::new().unwrap());
+    suite_on(&mut Lines::node().unwrap());
+    suite_on(&mut Lines::worker().unwrap());
 }
 
 /// Random snapshots and requests: `host` must write exactly native's decision text.
@@ -86,8 +88,17 @@ fn wasmtime_decides_exactly_as_native() {
 #[test]
 fn node_decides_exactly_as_native() {
     differential(
-        &mut Node::new().unwrap(),
+        &mut Lines::node().unwrap(),
         size("LABELGATE_NODE_DECISIONS", 10_000),
         0xBEEF,
+    );
+}
+
+#[test]
+fn the_worker_decides_exactly_as_native() {
+    differential(
+        &mut Lines::worker().unwrap(),
+        size("LABELGATE_WORKER_DECISIONS", 1_000),
+        0xED6E,
     );
 }
