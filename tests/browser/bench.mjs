@@ -16,12 +16,11 @@
 // server sends `cache-control: no-store`, so each page load fetches and compiles the wasm
 // afresh (no HTTP or code cache), and COOP/COEP, so performance.now() has 5 us resolution.
 
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { CHROMIUM, CHROMIUM_ARGS, REPO } from "./chromium.mjs";
+import { CHROMIUM, CHROMIUM_ARGS, REPO, startServer, stopServer } from "./chromium.mjs";
 
 const OUT_DIR = join(REPO, "target", "labelgate-bench");
 
@@ -46,44 +45,6 @@ const median = (xs) => {
 const round = (x, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 const stats = (xs) => ({ median: round(median(xs)), min: round(Math.min(...xs)), max: round(Math.max(...xs)), runs: xs.length, samples: xs.map((x) => round(x, 4)) });
 
-function startServer() {
-  return new Promise((resolvePromise, reject) => {
-    // --exit-with-stdin: if this process dies, however, the server exits with it.
-    const child = spawn(process.execPath, [join(REPO, "demo", "serve.mjs"), "--port", "0", "--exit-with-stdin"], {
-      cwd: REPO,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => {
-      child.kill("SIGTERM");
-      reject(new Error(`demo/serve.mjs did not start in 10 s: ${err}`));
-    }, 10_000);
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolvePromise({ child, url: m[1] });
-      }
-    });
-    child.stderr.on("data", (d) => (err += d));
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`demo/serve.mjs exited with ${code}: ${err}`));
-    });
-  });
-}
-
-async function stopServer(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  if ((await Promise.race([exited, new Promise((r) => setTimeout(r, 5000, "timeout"))])) === "timeout") {
-    child.kill("SIGKILL");
-    await exited;
-  }
-}
 
 /** (a), in the page: the synthetic organization and the timed allowedActions loops. */
 async function benchAllowedActions({ projects, workspaces, runs, warmup }) {

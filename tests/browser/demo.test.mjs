@@ -12,12 +12,12 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { CHROMIUM, CHROMIUM_ARGS, REPO } from "./chromium.mjs";
+import { CHROMIUM, CHROMIUM_ARGS, REPO, startServer, stopServer } from "./chromium.mjs";
 
 const SHOTS = join(REPO, "artifacts", "screenshots");
 
@@ -76,62 +76,6 @@ function screenshotName(user) {
 // ---------------------------------------------------------------------------------------------
 // Server and browser
 
-function startServer() {
-  return new Promise((resolvePromise, reject) => {
-    // stdin is a pipe the server watches: if this process dies, however, the server exits.
-    const child = spawn(process.execPath, [join(REPO, "demo", "serve.mjs"), "--port", "0", "--exit-with-stdin"], {
-      cwd: REPO,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => {
-      child.kill("SIGTERM");
-      reject(new Error(`demo/serve.mjs did not start in 10 s\nstdout: ${out}\nstderr: ${err}`));
-    }, 10_000);
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:(\d+))/);
-      if (m) {
-        clearTimeout(timer);
-        resolvePromise({ child, url: m[1] });
-      }
-    });
-    child.stderr.on("data", (d) => (err += d));
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      forget(child);
-      reject(new Error(`demo/serve.mjs exited with ${code}\nstderr: ${err}`));
-    });
-    remember(child);
-  });
-}
-
-// Belt and braces for the stdin pipe: a normal exit that skipped the finally blocks still
-// stops the server.
-const children = new Set();
-function killChildren() {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
-}
-function remember(child) {
-  if (children.size === 0) process.on("exit", killChildren);
-  children.add(child);
-}
-function forget(child) {
-  children.delete(child);
-  if (children.size === 0) process.removeListener("exit", killChildren);
-}
-
-async function stopServer(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  const timeout = new Promise((r) => setTimeout(r, 5000, "timeout"));
-  if ((await Promise.race([exited, timeout])) === "timeout") {
-    child.kill("SIGKILL");
-    await exited;
-  }
-}
 
 /** Everything the assertions need from the page, read in one go. */
 function readPage(page) {
