@@ -1,0 +1,173 @@
+// A small demo origin standing in for Label Studio, on 127.0.0.1 only. It records every
+// request it receives (method, raw path, headers, body bytes) so that the tests can assert on
+// what reached it, answers `whoami` for the demo credentials, describes a few tasks,
+// annotations, drafts and other objects (so the Worker can look up their project), and
+// serves the project and workspace lists like Label Studio (pages, the `ids` filter), and
+// answers everything else with a JSON echo.
+//
+// In a test:   const origin = await startOrigin(); ... origin.records ... await origin.close();
+// Standalone:  node tests/worker/origin.mjs [--port 8081]   (GET /__origin/records lists them)
+import http from "node:http";
+import { fileURLToPath } from "node:url";
+
+/** The demo users (policy-core/src/demo_snapshot.json) and their credentials here. */
+export const USERS = {
+  olivia: 10, adam: 11, maya: 12, rita: 13, ann: 14, paul: 15, dan: 16, mark: 17, bea: 20, ghost: 99,
+};
+/** Legacy token / API key of a user: `tok-<name>`; session id: `sess-<name>`. */
+export const token = (name) => `tok-${name}`;
+export const session = (name) => `sess-${name}`;
+
+/** Objects the origin describes, by the path the Worker asks. */
+export const OBJECTS = {
+  "/api/tasks/5/": { id: 5, project: 1000, data: { text: "chest x-ray 5" } },
+  "/api/tasks/6/": { id: 6, project: 1001 },
+  "/api/tasks/7/": { id: 7, project: 1003 },
+  "/api/tasks/8/": { id: 8, project: 1002 },
+  "/api/tasks/9/": { id: 9, project: 1005 },
+  "/api/tasks/20/": { id: 20, project: 2000 },
+  "/api/tasks/30/": { id: 30 },
+  "/api/annotations/50/": { id: 50, task: 5, completed_by: 14 },
+  "/api/annotations/51/": { id: 51, task: 5, completed_by: 13 },
+  "/api/annotations/52/": { id: 52, task: 7, project: 1003, completed_by: 12 },
+  "/api/annotations/53/": { id: 53, task: 6, completed_by: 14 },
+  "/api/drafts/70/": { id: 70, task: 5, user: 14 },
+  "/api/drafts/71/": { id: 71, task: 7, user: 12 },
+  "/api/ml/3": { id: 3, project: 1000 },
+  "/api/webhooks/4/": { id: 4, project: 1001 },
+  "/api/storages/s3/5": { id: 5, project: 1000 },
+  "/api/storages/export/gcs/6": { id: 6, project: 1003 },
+  "/api/dm/views/8/": { id: 8, project: 1000 },
+  "/api/annotation-reviews/9/": { id: 9, annotation: 50 },
+};
+
+/** The lists the origin serves like Label Studio: 4242 and 4243 are unknown to the snapshot. */
+export const LIST_PROJECTS = [1000, 1001, 1002, 1003, 1004, 1005, 2000, 4242];
+export const LIST_WORKSPACES = [100, 101, 102, 103, 104, 200, 4243];
+const LISTS = new Set(["/api/projects/", "/api/projects/counts/", "/api/workspaces/"]);
+
+/**
+ * `GET /api/projects/` and `counts/` as Label Studio answers them: its `ids` filter (ignored
+ * with `ignore_ids=1`, to test the Worker's own filtering), pages of `page_size` (default 30,
+ * at most 100) with absolute `next` / `previous` on the request's Host, 404 past the last
+ * page. `GET /api/workspaces/`: a plain array (Enterprise).
+ */
+function serveList(req, res, pathname, query) {
+  const q = new URLSearchParams(query);
+  if (pathname === "/api/workspaces/") {
+    return json(res, 200, LIST_WORKSPACES.map((id) => ({ id, title: `workspace ${id}` })));
+  }
+  let items = LIST_PROJECTS;
+  const ids = q.get("ids");
+  if (ids && q.get("ignore_ids") !== "1") {
+    const want = ids.split(",").map(Number);
+    items = items.filter((id) => want.includes(id));
+  }
+  const size = Math.min(Number(q.get("page_size") ?? 30), 100);
+  const page = Number(q.get("page") ?? 1);
+  const slice = items.slice((page - 1) * size, page * size);
+  if (page > 1 && slice.length === 0) return json(res, 404, { detail: "Invalid page." });
+  const link = (p) => {
+    const l = new URLSearchParams(q);
+    l.set("page", String(p));
+    return `http://${req.headers.host}${pathname}?${l}`;
+  };
+  json(res, 200, {
+    count: items.length,
+    next: page * size < items.length ? link(page + 1) : null,
+    previous: page > 1 ? link(page - 1) : null,
+    results: slice.map((id) => ({ id, title: `project ${id}`, task_number: id % 7 })),
+  });
+}
+
+function userOf(headers) {
+  const byName = (value, make) => {
+    const name = Object.keys(USERS).find((n) => make(n) === value);
+    return name === undefined ? undefined : USERS[name];
+  };
+  const key = headers["x-api-key"];
+  if (key !== undefined) return byName(key, token);
+  const auth = headers.authorization;
+  if (auth !== undefined) {
+    const [scheme, value] = auth.split(" ");
+    if (scheme.toLowerCase() === "token") return byName(value, token);
+    if (scheme === "Bearer") return Number(headers["x-labelgate-user"]) || undefined;
+    return undefined;
+  }
+  const sid = /(?:^|;\s*)sessionid=([^;]*)/.exec(headers.cookie ?? "");
+  if (sid) return byName(sid[1], session);
+  if (headers["cf-access-jwt-assertion"]) return Number(headers["x-labelgate-user"]) || undefined;
+  return undefined;
+}
+
+function json(res, status, body) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/**
+ * Starts the origin. `port` 0 picks a free port.
+ * Returns { url, port, records, lookups, forwarded(), clear(), close() }.
+ */
+export async function startOrigin({ port = 0 } = {}) {
+  const records = [];
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      if (req.url === "/__origin/records") return json(res, 200, records.map(show));
+      const body = Buffer.concat(chunks);
+      const record = { method: req.method, path: req.url, headers: { ...req.headers }, body };
+      records.push(record);
+      const lookup = req.headers["x-labelgate-lookup"];
+      if (lookup === "whoami" || (!lookup && req.url.startsWith("/api/current-user/whoami"))) {
+        const user = userOf(req.headers);
+        return user === undefined
+          ? json(res, 401, { detail: "Authentication credentials were not provided." })
+          : json(res, 200, { id: user, email: `user${user}@acme.test` });
+      }
+      if (lookup === "object") {
+        if (userOf(req.headers) === undefined) return json(res, 401, { detail: "unauthenticated" });
+        const obj = OBJECTS[req.url];
+        return obj === undefined ? json(res, 404, { detail: "Not found." }) : json(res, 200, obj);
+      }
+      if (req.url === "/__origin/slow") {
+        setTimeout(() => json(res, 200, { slow: true }), 200);
+        return;
+      }
+      if (req.url.startsWith("/health")) return json(res, 200, { status: "UP" });
+      const [pathname, query = ""] = req.url.split("?", 2);
+      if (req.method === "GET" && !lookup && LISTS.has(pathname)) return serveList(req, res, pathname, query);
+      json(res, 200, { ok: true, method: req.method, path: req.url, bytes: body.length });
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const actual = server.address().port;
+  return {
+    url: `http://127.0.0.1:${actual}`,
+    port: actual,
+    records,
+    /** The requests the Worker forwarded (not its own lookups). */
+    forwarded: () => records.filter((r) => r.headers["x-labelgate-lookup"] === undefined),
+    /** The Worker's own lookups (whoami, objects). */
+    lookups: () => records.filter((r) => r.headers["x-labelgate-lookup"] !== undefined),
+    clear: () => { records.length = 0; },
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
+  };
+}
+
+function show(r) {
+  return { method: r.method, path: r.path, headers: r.headers, body: r.body.toString("utf8") };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const i = process.argv.indexOf("--port");
+  const port = i > 0 ? Number(process.argv[i + 1]) : 8081;
+  const origin = await startOrigin({ port });
+  console.log(`demo origin on ${origin.url} (records at ${origin.url}/__origin/records)`);
+  const stop = async () => { await origin.close(); process.exit(0); };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
