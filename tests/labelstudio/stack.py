@@ -1,0 +1,203 @@
+"""The Label Studio stack: a real Label Studio (scripts/setup-label-studio.sh's venv) on
+127.0.0.1, users signed up through its invite link, projects and tasks created by the admin
+through its API and SDK, a LabelGate snapshot giving those users Enterprise roles, and the
+LabelGate Worker in workerd in front of it (tests/labelstudio/worker.mjs). Used by the tests
+(conftest.py) and, as a demo, on its own:
+
+    .cache/label-studio-venv/bin/python tests/labelstudio/stack.py [--port 8080] [--worker-port 8787]
+
+Every process is stopped by its PID at the end (Ctrl-C for the demo).
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+from label_studio_sdk import LabelStudio
+
+import lsserver
+
+LABEL_CONFIG = """<View><Text name="text" value="$text"/>
+<Choices name="label" toName="text"><Choice value="yes"/><Choice value="no"/></Choices></View>"""
+PASSWORD = "labelgate-test-pw-1"
+# Invented workspace ids (Label Studio Community has no workspaces).
+WS_MEDICAL = 900001
+WS_ARCHIVE = 900002
+TIMES: dict[str, float] = {}
+DATA_DIR = lsserver.ROOT / ".cache" / "label-studio-test-data"
+
+
+@dataclass
+class User:
+    role: str
+    id: int
+    email: str
+    token: str
+
+
+@dataclass
+class Stack:
+    ls: lsserver.LabelStudio
+    worker: lsserver.Worker
+    org: int
+    users: dict[str, User]
+    projects: dict[str, int]
+    invite_token: str
+    snapshot_path: Path
+    snapshot: dict = field(default_factory=dict)
+
+    def sdk(self, who: str) -> LabelStudio:
+        """Label Studio's SDK pointed at the Worker, as `who`."""
+        return LabelStudio(base_url=self.worker.url, api_key=self.users[who].token)
+
+    def direct(self, path: str) -> dict:
+        """Label Studio's own state, asked directly (not through the Worker) as the owner."""
+        r = requests.get(self.ls.url + path, headers={"Authorization": f"Token {self.ls.admin_token}"}, timeout=30)
+        r.raise_for_status()
+        return r.json()
+
+    def direct_status(self, path: str) -> int:
+        r = requests.get(self.ls.url + path, headers={"Authorization": f"Token {self.ls.admin_token}"}, timeout=30)
+        return r.status_code
+
+    def via_worker(self, who: str | None, method: str, path: str, **kw) -> requests.Response:
+        headers = kw.pop("headers", {})
+        if who is not None:
+            headers["Authorization"] = f"Token {self.users[who].token}"
+        return requests.request(method, self.worker.url + path, headers=headers, timeout=30,
+                                allow_redirects=False, **kw)
+
+
+def signup(ls_url: str, invite_url: str, email: str) -> User:
+    """Signs up through Label Studio's invite link (its own signup form, CSRF and all), then
+    reads the new user's id and legacy token as that user."""
+    s = requests.Session()
+    r = s.get(ls_url + invite_url, timeout=30)
+    r.raise_for_status()
+    csrf = s.cookies.get("csrftoken")
+    assert csrf, "the signup page set no csrftoken"
+    r = s.post(ls_url + invite_url, data={"email": email, "password": PASSWORD, "csrfmiddlewaretoken": csrf},
+               headers={"Referer": ls_url + invite_url}, allow_redirects=False, timeout=30)
+    assert r.status_code == 302, (r.status_code, r.text[:300])
+    who = s.get(ls_url + "/api/current-user/whoami", timeout=30).json()
+    token = s.get(ls_url + "/api/current-user/token", timeout=30).json()["token"]
+    return User("", who["id"], email, token)
+
+
+def build_snapshot(org: int, users: dict[str, User], projects: dict[str, int], invite: str) -> dict:
+    u = {k: v.id for k, v in users.items()}
+    return {
+        "edition": "enterprise",
+        "users": [{"id": v.id, "email": v.email, "name": k.replace("_", " ").title()} for k, v in users.items()],
+        "organizations": [{
+            "id": org,
+            "name": "Label Studio",
+            "owner": u["owner"],
+            "settings": {"disable_signup_without_link": True},
+            "invite_tokens": [invite],
+            "members": [
+                {"user": u["owner"], "role": "owner", "status": "active"},
+                {"user": u["administrator"], "role": "administrator", "status": "active"},
+                {"user": u["manager"], "role": "manager", "status": "active"},
+                {"user": u["reviewer"], "role": "reviewer", "status": "active"},
+                {"user": u["annotator"], "role": "annotator", "status": "active"},
+                {"user": u["pending"], "status": "not_activated"},
+                {"user": u["gone"], "role": "annotator", "status": "deactivated"},
+            ],
+            "workspaces": [
+                {"id": WS_MEDICAL, "name": "Medical", "members": [u["manager"]]},
+                {"id": WS_ARCHIVE, "name": "Archive", "members": []},
+            ],
+            "projects": [
+                {"id": projects["triage"], "title": "Triage", "workspace": WS_MEDICAL, "created_by": u["owner"],
+                 "members": [u["reviewer"], u["annotator"]]},
+                {"id": projects["mri"], "title": "MRI", "workspace": WS_MEDICAL, "created_by": u["owner"]},
+                {"id": projects["archive"], "title": "Archive", "workspace": WS_ARCHIVE, "created_by": u["owner"]},
+            ],
+        }],
+    }
+
+
+
+@contextlib.contextmanager
+def running_stack(data: Path, tmp: Path, ls_port: int | None = None, worker_port: int = 0):
+    """Starts everything; yields the Stack; stops the Worker and the Label Studio running at
+    the end (the load test may have restarted it) by PID."""
+    ls = lsserver.start_label_studio(data, ls_port)
+    TIMES["label_studio_start_s"] = round(ls.start_seconds, 1)
+    stack = None
+    worker = None
+    try:
+        admin_h = {"Authorization": f"Token {ls.admin_token}"}
+        me = requests.get(ls.url + "/api/current-user/whoami", headers=admin_h, timeout=30).json()
+        invite = requests.get(ls.url + "/api/invite", headers=admin_h, timeout=30).json()
+        run = f"{int(time.time() * 1000):x}"
+        users = {"owner": User("owner", me["id"], me["email"], ls.admin_token)}
+        for role in ["administrator", "manager", "reviewer", "annotator", "pending", "gone"]:
+            user = signup(ls.url, invite["invite_url"], f"{role}-{run}@labelgate.test")
+            user.role = role
+            users[role] = user
+
+        admin = LabelStudio(base_url=ls.url, api_key=ls.admin_token)
+        projects = {}
+        for name in ["triage", "mri", "archive"]:
+            p = admin.projects.create(title=f"{name}-{run}", label_config=LABEL_CONFIG)
+            projects[name] = p.id
+            admin.projects.import_tasks(id=p.id, request=[{"text": f"{name} task {i}"} for i in range(3)])
+
+        snapshot = build_snapshot(me["active_organization"], users, projects, invite["token"])
+        tmp.mkdir(parents=True, exist_ok=True)
+        path = tmp / "snapshot.json"
+        path.write_text(json.dumps(snapshot, indent=1))
+        t0 = time.monotonic()
+        worker = lsserver.start_worker(path, ls.url, worker_port)
+        TIMES["worker_start_s"] = round(time.monotonic() - t0, 1)
+        stack = Stack(ls, worker, me["active_organization"], users, projects, invite["token"], path, snapshot)
+        yield stack
+    finally:
+        if worker is not None:
+            worker.stop()
+        (stack.ls if stack is not None else ls).stop()
+        ls.stop()
+
+
+def main() -> int:
+    import argparse
+    import signal as sig
+
+    ap = argparse.ArgumentParser(description="Label Studio behind the LabelGate Worker (127.0.0.1)")
+    ap.add_argument("--port", type=int, default=8080, help="Label Studio's port")
+    ap.add_argument("--worker-port", type=int, default=8787)
+    ap.add_argument("--data-dir", type=Path, default=DATA_DIR)
+    a = ap.parse_args()
+    sig.signal(sig.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with running_stack(a.data_dir.resolve(), lsserver.ROOT / ".cache" / "labelgate-demo", a.port, a.worker_port) as s:
+        w, p = s.worker.url, s.projects["triage"]
+        tok = {k: u.token for k, u in s.users.items()}
+        print(f"""LabelGate Worker {w} (workerd) in front of Label Studio {s.ls.url} (admin {s.ls.admin_email} / {s.ls.admin_password})
+timings: {json.dumps(TIMES)}; snapshot: {s.snapshot_path}
+users (legacy tokens): {json.dumps({k: [u.id, u.token] for k, u in s.users.items()})}
+projects: {json.dumps(s.projects)} (workspace {WS_MEDICAL}: triage, mri; {WS_ARCHIVE}: archive)
+
+  curl -s {w}/api/projects/ -H 'Authorization: Token {tok["manager"]}'                 # the manager's reach
+  curl -si {w}/api/projects/{p}/export -H 'Authorization: Token {tok["annotator"]}'    # 403 with the decision
+  curl -si -X PATCH {w}/api/projects/{p}/ -H 'Authorization: Token {tok["reviewer"]}' -H 'Content-Type: application/json' -d '{{"pinned_at": "2026-01-01T00:00:00Z"}}'
+  curl -si {w}/api/projects/ -H 'Authorization: Token {tok["gone"]}'                   # deactivated
+  curl -s '{w}/api/activity-logs/?allow=false' -H 'Authorization: Token {tok["owner"]}'
+  curl -si {w}/user/signup/                                                            # invite only
+Ctrl-C stops both.""", flush=True)
+        try:
+            while s.ls.proc.poll() is None and s.worker.proc.poll() is None:
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,244 @@
+"""Label Studio's own SDK, pointed at the LabelGate Worker in front of a real Label Studio,
+drives it as each user of the snapshot (see conftest.py). Refusals are 403 with the decision;
+Label Studio's state is then read directly (not through the Worker) to prove that nothing
+refused reached it."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from label_studio_sdk.core.api_error import ApiError
+
+PIN = "2026-01-02T03:04:05Z"
+
+
+def refused(call, reason: str, status: int = 403) -> dict:
+    """Runs `call` (an SDK call) and checks the Worker refused it with `reason`."""
+    with pytest.raises(ApiError) as e:
+        result = call()
+        if hasattr(result, "__iter__") and not isinstance(result, (dict, list, str, bytes)):
+            b"".join(result)  # a streamed download raises when it is read
+    err = e.value
+    assert err.status_code == status, err
+    body = err.body if isinstance(err.body, dict) else json.loads(err.body)
+    assert body["allow"] is False, body
+    assert body["reason"] == reason, body
+    assert set(body) == {"allow", "reason", "message", "policy"}, body
+    return body
+
+
+def task_count(stack, project: int) -> int:
+    return stack.direct(f"/api/projects/{project}/")["task_number"]
+
+
+def ids(pager) -> list[int]:
+    return sorted(p.id for p in pager)
+
+
+def test_manager_imports_and_exports(stack):
+    p = stack.projects["triage"]
+    before = task_count(stack, p)
+    maya = stack.sdk("manager")
+    out = maya.projects.import_tasks(id=p, request=[{"text": "imported by the manager"}])
+    assert out.task_count == 1
+    assert task_count(stack, p) == before + 1
+    exported = json.loads(b"".join(maya.projects.exports.download_sync(p, export_type="JSON", download_all_tasks=True)))
+    assert len(exported) == before + 1
+    assert any(t["data"]["text"] == "imported by the manager" for t in exported)
+    # The manager's reach is the Medical workspace: not the Archive project.
+    refused(lambda: maya.projects.exports.download_sync(stack.projects["archive"], export_type="JSON"),
+            "out_of_scope")
+
+
+def test_annotator_export_and_import_are_refused(stack):
+    p = stack.projects["triage"]
+    before = task_count(stack, p)
+    ann = stack.sdk("annotator")
+    refused(lambda: ann.projects.exports.download_sync(p, export_type="JSON"), "role_lacks_permission")
+    refused(lambda: ann.projects.import_tasks(id=p, request=[{"text": "smuggled"}]), "role_lacks_permission")
+    # Nothing reached Label Studio.
+    assert task_count(stack, p) == before
+    tasks = stack.direct(f"/api/tasks/?project={p}&page_size=100")
+    assert not any(t["data"].get("text") == "smuggled" for t in tasks["tasks"])
+
+
+def test_reviewer_pins_and_annotator_cannot(stack):
+    p = stack.projects["triage"]
+    assert stack.direct(f"/api/projects/{p}/")["pinned_at"] is None
+    rita = stack.sdk("reviewer")
+    rita.projects.update(id=p, pinned_at=PIN)
+    pinned = stack.direct(f"/api/projects/{p}/")["pinned_at"]
+    assert pinned is not None and pinned.startswith("2026-01-02T03:04:05")
+    ann = stack.sdk("annotator")
+    refused(lambda: ann.projects.update(id=p, pinned_at="2030-01-01T00:00:00Z"), "role_lacks_permission")
+    refused(lambda: ann.projects.update(id=p, pinned_at=None), "role_lacks_permission")
+    # A body that changes more than pinned_at is an update, which a reviewer may not make.
+    refused(lambda: rita.projects.update(id=p, pinned_at=PIN, title="renamed"), "role_lacks_permission")
+    after = stack.direct(f"/api/projects/{p}/")
+    assert after["pinned_at"] == pinned
+    assert not after["title"].startswith("renamed")
+
+
+@pytest.mark.parametrize("who,reason", [("gone", "deactivated"), ("pending", "not_activated")])
+def test_inactive_members_get_nothing(stack, who, reason):
+    p = stack.projects["triage"]
+    before = task_count(stack, p)
+    sdk = stack.sdk(who)
+    refused(lambda: sdk.projects.list(), reason)
+    refused(lambda: sdk.projects.get(id=p), reason)
+    refused(lambda: sdk.projects.exports.download_sync(p, export_type="JSON"), reason)
+    refused(lambda: sdk.projects.import_tasks(id=p, request=[{"text": "from an inactive member"}]), reason)
+    refused(lambda: sdk.tasks.list(project=p), reason)
+    r = stack.via_worker(who, "GET", "/api/current-user/whoami")
+    assert r.status_code == 403 and r.json()["reason"] == reason
+    assert task_count(stack, p) == before
+
+
+def test_no_identity_and_forged_tokens(stack):
+    r = stack.via_worker(None, "GET", "/api/projects/")
+    assert r.status_code == 401
+    r = stack.via_worker(None, "GET", "/api/projects/", headers={"Authorization": "Token not-a-real-token"})
+    assert r.status_code == 401
+    assert stack.via_worker(None, "GET", "/health").json() == {"status": "UP"}
+
+
+EXPECTED = {
+    "owner": ["triage", "mri", "archive"],
+    "administrator": ["triage", "mri", "archive"],
+    "manager": ["triage", "mri"],
+    "reviewer": ["triage"],
+    "annotator": ["triage"],
+}
+
+
+@pytest.mark.parametrize("who", sorted(EXPECTED))
+def test_lists_show_only_what_each_member_reaches(stack, who):
+    want = sorted(stack.projects[n] for n in EXPECTED[who])
+    assert ids(stack.sdk(who).projects.list()) == want
+    r = stack.via_worker(who, "GET", "/api/projects/counts/")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["count"] == len(want)
+    assert sorted(x["id"] for x in body["results"]) == want
+    # The member's own `ids` filter narrows within their reach, never beyond it.
+    everything = ",".join(str(v) for v in stack.projects.values())
+    r = stack.via_worker(who, "GET", f"/api/projects/?ids={everything}")
+    assert sorted(x["id"] for x in r.json()["results"]) == want
+
+
+def test_list_pagination_is_coherent(stack):
+    want = sorted(stack.projects.values())
+    seen = []
+    url = "/api/projects/?page_size=1&ordering=id"
+    pages = 0
+    while url:
+        r = stack.via_worker("owner", "GET", url)
+        assert r.status_code == 200, r.text
+        page = r.json()
+        assert page["count"] == 3
+        assert len(page["results"]) == 1
+        seen += [x["id"] for x in page["results"]]
+        nxt = page["next"]
+        if nxt is not None:
+            assert nxt.startswith(stack.worker.url + "/api/projects/"), nxt
+            url = nxt[len(stack.worker.url):]
+        else:
+            url = None
+        pages += 1
+    assert pages == 3 and sorted(seen) == want
+    # Label Studio itself holds more projects than the snapshot gives anyone (earlier runs).
+    assert stack.direct("/api/projects/?page_size=1")["count"] >= 3
+    # Nothing in reach: the Worker answers the empty page itself.
+    r = stack.via_worker("annotator", "GET", f"/api/projects/?ids={stack.projects['archive']}")
+    assert r.json() == {"count": 0, "next": None, "previous": None, "results": []}
+
+
+def test_signup_needs_a_valid_invite_token(stack):
+    """`disable_signup_without_link` is on in the snapshot: Label Studio's own signup form,
+    through the Worker, is refused without the organization's invite token (and reaches
+    nothing), and goes through with it; the new member gets nothing until activated."""
+    import requests
+
+    users_before = stack.direct("/api/users/?page_size=1000")
+    count_before = len(users_before) if isinstance(users_before, list) else users_before["count"]
+    s = requests.Session()
+    w = stack.worker.url
+    r = s.get(w + "/user/signup/", timeout=30)
+    assert r.status_code == 403 and r.json()["reason"] == "setting_disabled", r.text[:200]
+    r = s.get(w + f"/user/signup/?token={stack.invite_token}", timeout=30)
+    assert r.status_code == 200, r.status_code
+    csrf = s.cookies.get("csrftoken")
+    assert csrf
+    email = f"newcomer-{stack.projects['triage']}@labelgate.test"
+    form = {"email": email, "password": "newcomer-pw-12", "csrfmiddlewaretoken": csrf}
+    for path in ["/user/signup/", "/user/signup/?token=not-the-invite"]:
+        r = s.post(w + path, data=form, allow_redirects=False, timeout=30)
+        assert r.status_code == 403 and r.json()["reason"] == "setting_disabled", (path, r.status_code, r.text[:200])
+    after = stack.direct("/api/users/?page_size=1000")
+    assert (len(after) if isinstance(after, list) else after["count"]) == count_before
+    r = s.post(w + f"/user/signup/?token={stack.invite_token}", data=form, allow_redirects=False, timeout=30)
+    assert r.status_code == 302, (r.status_code, r.text[:300])
+    after = stack.direct("/api/users/?page_size=1000")
+    listed = after if isinstance(after, list) else after["results"]
+    assert any(u["email"] == email for u in listed)
+    # Signed up, but not in the snapshot (not activated): the Worker gives them nothing.
+    token = requests.get(stack.ls.url + "/api/current-user/token", cookies=s.cookies, timeout=30).json()["token"]
+    r = requests.get(w + "/api/projects/", headers={"Authorization": f"Token {token}"}, timeout=30)
+    assert r.status_code == 403 and r.json()["reason"] == "unknown_principal", r.text
+
+
+def test_activity_log_records_every_decision(stack):
+    """The Worker's activity log (D1), served by the Worker: the owner reads the refusals and
+    allows above; the manager may not read it; a member deleted from the snapshot shows as
+    Deleted User."""
+    import copy
+    import time
+
+    ann = stack.users["annotator"].id
+    p = stack.projects["triage"]
+    stack.via_worker("annotator", "GET", f"/api/projects/{p}/export")
+    stack.via_worker("annotator", "POST", f"/api/projects/{p}/import", json=[{"text": "x"}])
+    stack.via_worker("annotator", "PATCH", f"/api/projects/{p}/", json={"pinned_at": "2031-01-01T00:00:00Z"})
+    stack.via_worker("manager", "POST", f"/api/projects/{p}/import", json=[{"text": "logged import"}])
+    stack.via_worker("pending", "GET", "/api/projects/")
+    want = {("project.export", False), ("project.import", False), ("project.pin", False)}
+    for _ in range(50):
+        r = stack.via_worker("owner", "GET", f"/api/activity-logs/?user={ann}&allow=false&page_size=1000")
+        assert r.status_code == 200, r.text
+        got = {(x["action"], x["allow"]) for x in r.json()["results"]}
+        if want <= got:
+            break
+        time.sleep(0.1)
+    assert want <= got, got
+    for rec in r.json()["results"]:
+        assert rec["user"]["id"] == ann and rec["allow"] is False and rec["organization"] == stack.org
+        assert rec["reason"] == "role_lacks_permission"
+    r = stack.via_worker("owner", "GET", f"/api/activity-logs/?user={stack.users['manager'].id}&action=project.import&allow=true")
+    assert r.json()["count"] >= 1
+    r = stack.via_worker("manager", "GET", "/api/activity-logs/")
+    assert r.status_code == 403 and r.json()["reason"] == "role_lacks_permission"
+    # Label Studio Community has no /api/activity-logs/: the Worker answered, not the origin.
+    assert stack.direct_status("/api/activity-logs/") == 404
+    # The pending member is deleted from the snapshot: their records stay, as Deleted User.
+    pending = stack.users["pending"].id
+    snap = copy.deepcopy(stack.snapshot)
+    snap["users"] = [u for u in snap["users"] if u["id"] != pending]
+    org = snap["organizations"][0]
+    org["members"] = [m for m in org["members"] if m["user"] != pending]
+    try:
+        stack.snapshot_path.write_text(json.dumps(snap))
+        stack.worker.reload()
+        r = stack.via_worker("owner", "GET", f"/api/activity-logs/?user={pending}")
+        results = r.json()["results"]
+        assert results and all(x["user"] == {"id": pending, "email": None, "name": "Deleted User"} for x in results), results
+    finally:
+        stack.snapshot_path.write_text(json.dumps(stack.snapshot))
+        stack.worker.reload()
+
+
+def test_workspaces_are_enterprise_only(stack):
+    """Community answers 404 for /api/workspaces/: the Worker passes it back to members who
+    may list, and refuses the inactive before anything is asked."""
+    assert stack.via_worker("manager", "GET", "/api/workspaces/").status_code == 404
+    r = stack.via_worker("gone", "GET", "/api/workspaces/")
+    assert r.status_code == 403 and r.json()["reason"] == "deactivated"
