@@ -4,8 +4,12 @@
 #   1. formatting, lints (native and wasm32), the no-std build of the core
 #   2. the Rust tests: vector suite, reference-model differential, loading, JSON twins,
 #      hostile wasm modules, cross-host (native, wasmtime, Node) vectors and differentials
-#   3. the npm package in Node; the edge Worker in workerd (Miniflare) in front of a
-#      recording origin; the demo page in headless Chromium
+#   3. the agreement of LabelGate with the same policy written in Cedar and Casbin
+#      (bench/peers: 757 vectors and 120,000 random requests);
+#   4. the npm package in Node; the edge Worker in workerd (Miniflare) in front of a
+#      recording origin; the Worker in front of a real Label Studio driven by its own Python
+#      SDK, with a load test that kills and restarts Label Studio (5,000 requests here;
+#      LABELGATE_LOAD_REQUESTS=20000 for the full run); the demo page in headless Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -50,20 +54,25 @@ run() { # run NAME COMMAND...: tee the output to a log, remember a failure, go o
 }
 
 run rust cargo test --workspace --release
+run peers cargo test --release --manifest-path bench/peers/Cargo.toml
 run node node --test tests/node/
 run worker node --test --test-timeout=600000 tests/worker/
+run labelstudio env LABELGATE_LOAD_REQUESTS="${LABELGATE_LOAD_REQUESTS:-5000}" LABELGATE_NO_BUILD=1 \
+  bash scripts/test-labelstudio.sh
 bash scripts/setup-browser.sh
 run browser node --test tests/browser/
 
-passed=0; failed=0
-for f in "$logs"/rust.log; do
-  passed=$((passed + $(grep -Eo 'test result: [a-z]+\. [0-9]+ passed' "$f" | awk '{s+=$4} END {print s+0}')))
-  failed=$((failed + $(grep -Eo '[0-9]+ failed;' "$f" | awk '{s+=$1} END {print s+0}')))
-done
-for f in "$logs"/node.log "$logs"/worker.log "$logs"/browser.log; do
-  passed=$((passed + $(grep -E '^# pass [0-9]+' "$f" | awk '{s+=$3} END {print s+0}')))
-  failed=$((failed + $(grep -E '^# fail [0-9]+' "$f" | awk '{s+=$3} END {print s+0}')))
-done
+# sum PATTERN FIELD FILE...: the sum of field FIELD of the matches of PATTERN (0 if none).
+sum() {
+  local pattern=$1 field=$2; shift 2
+  { grep -hEo "$pattern" "$@" 2>/dev/null || true; } | awk -v f="$field" '{s+=$f} END {print s+0}'
+}
+passed=$(( $(sum 'test result: [a-z]+\. [0-9]+ passed' 4 "$logs/rust.log" "$logs/peers.log") \
+  + $(sum '^# pass [0-9]+' 3 "$logs/node.log" "$logs/worker.log" "$logs/browser.log") \
+  + $(sum '^labelstudio: [0-9]+ passed' 2 "$logs/labelstudio.log") ))
+failed=$(( $(sum '[0-9]+ failed;' 1 "$logs/rust.log" "$logs/peers.log") \
+  + $(sum '^# fail [0-9]+' 3 "$logs/node.log" "$logs/worker.log" "$logs/browser.log") \
+  + $(sum '[0-9]+ failed' 1 "$logs/labelstudio.log") ))
 [ "$status" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
 echo "labelgate: ${passed} passed, ${failed} failed"
 exit "$status"

@@ -50,7 +50,7 @@ impl Host for Wasmtime {
 pub struct Lines {
     name: &'static str,
     child: Child,
-    stdin: ChildStdin,
+    stdin: Option<ChildStdin>,
     stdout: BufReader<ChildStdout>,
 }
 
@@ -84,14 +84,17 @@ impl Lines {
         Ok(Lines {
             name,
             child,
-            stdin,
+            stdin: Some(stdin),
             stdout,
         })
     }
 
     fn call(&mut self, message: &serde_json::Value) -> String {
-        writeln!(self.stdin, "{message}")
-            .unwrap_or_else(|e| panic!("{} host is gone: {e}", self.name));
+        let stdin = self
+            .stdin
+            .as_mut()
+            .unwrap_or_else(|| panic!("{} host is closed", self.name));
+        writeln!(stdin, "{message}").unwrap_or_else(|e| panic!("{} host is gone: {e}", self.name));
         let mut line = String::new();
         self.stdout
             .read_line(&mut line)
@@ -121,7 +124,17 @@ impl Host for Lines {
 }
 
 impl Drop for Lines {
+    /// Closes the child's stdin so it shuts down what it started (the Worker relay stops
+    /// Miniflare and its workerd), then waits; it is killed only if it does not exit in 10 s.
     fn drop(&mut self) {
+        drop(self.stdin.take());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
