@@ -53,15 +53,31 @@ fn run_case(c: &mut Criterion, case: &Case) {
     };
     let creq = |action: &str| {
         cedar_request(
-            case.org, Some(case.user), &[], action, None, Some(case.project), None, None, None, None,
-            None, None, None,
+            case.org,
+            Some(case.user),
+            &[],
+            action,
+            None,
+            Some(case.project),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
         )
     };
     let cedar_single = creq(case.action.name());
     let (user, org) = (format!("u{}", case.user), case.org.to_string());
     assert!(lg.decide(&req).allow, "the benchmark request is allowed");
     assert!(cedar.is_authorized(&cedar_single));
-    assert!(casbin_model::allows(&casbin, &user, &org, case.action.name()));
+    assert!(casbin_model::allows(
+        &casbin,
+        &user,
+        &org,
+        case.action.name()
+    ));
 
     let actions = project_actions();
     let cedar_all: Vec<_> = actions.iter().map(|a| creq(a.name())).collect();
@@ -73,11 +89,18 @@ fn run_case(c: &mut Criterion, case: &Case) {
         .map(|(a, _)| *a)
         .collect();
     assert_eq!(lg_allowed, cedar_allowed, "same allowed actions");
-    eprintln!("[{}] allowed actions on project {}: {}", case.name, case.project, lg_allowed.len());
+    eprintln!(
+        "[{}] allowed actions on project {}: {}",
+        case.name,
+        case.project,
+        lg_allowed.len()
+    );
 
     let mut g = c.benchmark_group(format!("{}_single", case.name));
     g.bench_function("labelgate", |b| b.iter(|| lg.decide(black_box(&req)).allow));
-    g.bench_function("cedar", |b| b.iter(|| cedar.is_authorized(black_box(&cedar_single))));
+    g.bench_function("cedar", |b| {
+        b.iter(|| cedar.is_authorized(black_box(&cedar_single)))
+    });
     g.bench_function("casbin", |b| {
         b.iter(|| casbin_model::allows(&casbin, black_box(&user), &org, case.action.name()))
     });
@@ -85,7 +108,13 @@ fn run_case(c: &mut Criterion, case: &Case) {
 
     let mut g = c.benchmark_group(format!("{}_allowed", case.name));
     g.bench_function("labelgate", |b| {
-        b.iter(|| lg.allowed_actions(black_box(&req.principal), case.org, black_box(&req.resource)))
+        b.iter(|| {
+            lg.allowed_actions(
+                black_box(&req.principal),
+                case.org,
+                black_box(&req.resource),
+            )
+        })
     });
     g.bench_function("cedar", |b| {
         b.iter(|| {

@@ -34,10 +34,14 @@ pub fn rules(snapshot: &Value) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
 
 /// A Casbin enforcer over `snapshot`.
 pub fn enforcer(snapshot: &Value) -> Enforcer {
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
     rt.block_on(async {
         let model = DefaultModel::from_str(MODEL).await.expect("model");
-        let mut e = Enforcer::new(model, MemoryAdapter::default()).await.expect("enforcer");
+        let mut e = Enforcer::new(model, MemoryAdapter::default())
+            .await
+            .expect("enforcer");
         e.enable_auto_build_role_links(false);
         let (p, g) = rules(snapshot);
         e.add_policies(p).await.expect("p rules");

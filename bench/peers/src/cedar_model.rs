@@ -69,7 +69,13 @@ pub fn entities(snapshot: &Value, schema: &Schema) -> Entities {
                 )
             })
             .collect();
-        let org_maps = |min: i64| strs(maps.iter().filter(|m| m.2.is_none() && m.1 >= min).map(|m| m.0));
+        let org_maps = |min: i64| {
+            strs(
+                maps.iter()
+                    .filter(|m| m.2.is_none() && m.1 >= min)
+                    .map(|m| m.0),
+            )
+        };
         let attrs = HashMap::from([
             ("id".into(), X::new_long(long(&o["id"]))),
             ("owner".into(), X::new_long(long(&o["owner"]))),
@@ -78,7 +84,10 @@ pub fn entities(snapshot: &Value, schema: &Schema) -> Entities {
                 "signup_needs_invite".into(),
                 X::new_bool(o["settings"]["disable_signup_without_link"].as_bool() == Some(true)),
             ),
-            ("invite_tokens".into(), strs(arr(&o["invite_tokens"]).iter().filter_map(|t| t.as_str()))),
+            (
+                "invite_tokens".into(),
+                strs(arr(&o["invite_tokens"]).iter().filter_map(|t| t.as_str())),
+            ),
             ("mapped".into(), org_maps(0)),
             ("ge1".into(), org_maps(1)),
             ("ge2".into(), org_maps(2)),
@@ -90,8 +99,14 @@ pub fn entities(snapshot: &Value, schema: &Schema) -> Entities {
             let attrs = HashMap::from([
                 ("org".into(), X::new_entity_uid(org_uid.clone())),
                 ("user".into(), X::new_long(user)),
-                ("status".into(), X::new_string(m["status"].as_str().unwrap_or("").into())),
-                ("rank".into(), X::new_long(rank(m["role"].as_str().unwrap_or("annotator")))),
+                (
+                    "status".into(),
+                    X::new_string(m["status"].as_str().unwrap_or("").into()),
+                ),
+                (
+                    "rank".into(),
+                    X::new_long(rank(m["role"].as_str().unwrap_or("annotator"))),
+                ),
             ]);
             let id = format!("{oid}/{user}");
             out.push(Entity::new(uid("Member", &id), attrs, HashSet::new()).expect("member"));
@@ -105,30 +120,58 @@ pub fn entities(snapshot: &Value, schema: &Schema) -> Entities {
             let attrs = HashMap::from([
                 ("org".into(), X::new_entity_uid(org_uid.clone())),
                 ("members".into(), longs(arr(&w["members"]))),
-                ("sandbox_of".into(), X::new_long(w["sandbox_of"].as_u64().map_or(0, |u| u as i64))),
+                (
+                    "sandbox_of".into(),
+                    X::new_long(w["sandbox_of"].as_u64().map_or(0, |u| u as i64)),
+                ),
                 ("empty".into(), X::new_bool(!used.contains(&wid))),
             ]);
-            out.push(Entity::new(uid("Workspace", &wid.to_string()), attrs, HashSet::new()).expect("ws"));
+            out.push(
+                Entity::new(uid("Workspace", &wid.to_string()), attrs, HashSet::new()).expect("ws"),
+            );
         }
         for p in arr(&o["projects"]) {
             let pid = p["id"].as_u64().unwrap_or(0);
-            let pmaps = |min: i64| strs(maps.iter().filter(|m| m.2 == Some(pid) && m.1 >= min).map(|m| m.0));
-            let assigned: HashSet<i64> = arr(&p["assignments"]).iter().map(|a| long(&a["user"])).collect();
+            let pmaps = |min: i64| {
+                strs(
+                    maps.iter()
+                        .filter(|m| m.2 == Some(pid) && m.1 >= min)
+                        .map(|m| m.0),
+                )
+            };
+            let assigned: HashSet<i64> = arr(&p["assignments"])
+                .iter()
+                .map(|a| long(&a["user"]))
+                .collect();
             let attrs = HashMap::from([
                 ("org".into(), X::new_entity_uid(org_uid.clone())),
-                ("workspace".into(), X::new_entity_uid(uid("Workspace", &p["workspace"].as_u64().unwrap_or(0).to_string()))),
+                (
+                    "workspace".into(),
+                    X::new_entity_uid(uid(
+                        "Workspace",
+                        &p["workspace"].as_u64().unwrap_or(0).to_string(),
+                    )),
+                ),
                 ("created_by".into(), X::new_long(long(&p["created_by"]))),
                 ("members".into(), longs(arr(&p["members"]))),
-                ("assigned".into(), X::new_set(assigned.into_iter().map(X::new_long))),
+                (
+                    "assigned".into(),
+                    X::new_set(assigned.into_iter().map(X::new_long)),
+                ),
                 (
                     "own_data".into(),
-                    X::new_bool(p["settings"]["annotators_can_view_own_data"].as_bool() == Some(true)),
+                    X::new_bool(
+                        p["settings"]["annotators_can_view_own_data"].as_bool() == Some(true),
+                    ),
                 ),
                 ("pmapped".into(), pmaps(0)),
                 ("pge1".into(), pmaps(1)),
                 ("pge2".into(), pmaps(2)),
             ]);
-            out.push(Entity::new(uid("Project", &pid.to_string()), attrs, HashSet::new()).expect("project"));
+            out.push(
+                Entity::new(uid("Project", &pid.to_string()), attrs, HashSet::new())
+                    .expect("project"),
+            );
         }
     }
     Entities::from_entities(out, Some(schema)).expect("entities conform to the schema")
@@ -168,14 +211,31 @@ impl CedarModel {
 const TOP: [&str; 4] = ["principal", "org", "action", "resource"];
 const PRINCIPAL: [&str; 2] = ["user", "groups"];
 const RESOURCE: [&str; 9] = [
-    "workspace", "project", "subject", "member", "role", "target_workspace", "copy", "scope", "invite_token",
+    "workspace",
+    "project",
+    "subject",
+    "member",
+    "role",
+    "target_workspace",
+    "copy",
+    "scope",
+    "invite_token",
 ];
 const ROLE_CHANGES: [&str; 7] = [
-    "annotator", "reviewer", "manager", "administrator", "owner", "not_activated", "deactivated",
+    "annotator",
+    "reviewer",
+    "manager",
+    "administrator",
+    "owner",
+    "not_activated",
+    "deactivated",
 ];
 
 fn only(v: &Value, keys: &[&str]) -> Option<()> {
-    v.as_object()?.keys().all(|k| keys.contains(&k.as_str())).then_some(())
+    v.as_object()?
+        .keys()
+        .all(|k| keys.contains(&k.as_str()))
+        .then_some(())
 }
 
 fn opt_u64(v: &Value, k: &str) -> Option<Option<u64>> {
@@ -212,7 +272,11 @@ pub fn request(v: &Value) -> Option<Request> {
     let user = opt_u64(p, "user")?;
     let groups: Vec<&str> = match p.get("groups") {
         None => vec![],
-        Some(g) => g.as_array()?.iter().map(|x| x.as_str()).collect::<Option<_>>()?,
+        Some(g) => g
+            .as_array()?
+            .iter()
+            .map(|x| x.as_str())
+            .collect::<Option<_>>()?,
     };
     let workspace = opt_u64(r, "workspace")?;
     let project = opt_u64(r, "project")?;
@@ -221,10 +285,15 @@ pub fn request(v: &Value) -> Option<Request> {
     let role = opt_str(r, "role", Some(&ROLE_CHANGES))?;
     let target = opt_u64(r, "target_workspace")?;
     let copy = opt_str(r, "copy", Some(&["settings", "settings_data", "all"]))?;
-    let scope = opt_str(r, "scope", Some(&["own", "project", "workspace", "organization"]))?;
+    let scope = opt_str(
+        r,
+        "scope",
+        Some(&["own", "project", "workspace", "organization"]),
+    )?;
     let token = opt_str(r, "invite_token", None)?;
     Some(cedar_request(
-        org, user, &groups, action, workspace, project, subject, member, role, target, copy, scope, token,
+        org, user, &groups, action, workspace, project, subject, member, role, target, copy, scope,
+        token,
     ))
 }
 
@@ -244,7 +313,10 @@ pub fn cedar_request(
     scope: Option<&str>,
     token: Option<&str>,
 ) -> Request {
-    let principal = uid("Member", &format!("{org}/{}", user.map_or(String::new(), |u| u.to_string())));
+    let principal = uid(
+        "Member",
+        &format!("{org}/{}", user.map_or(String::new(), |u| u.to_string())),
+    );
     let resource = match (workspace, project) {
         (Some(_), Some(_)) => uid("Invalid", "both_levels"),
         (Some(w), None) => uid("Workspace", &w.to_string()),
@@ -252,7 +324,10 @@ pub fn cedar_request(
         (None, None) => uid("Org", &org.to_string()),
     };
     let mut ctx: Vec<(String, X)> = vec![
-        ("org".into(), X::new_entity_uid(uid("Org", &org.to_string()))),
+        (
+            "org".into(),
+            X::new_entity_uid(uid("Org", &org.to_string())),
+        ),
         ("user".into(), X::new_long(user.map_or(0, |u| u as i64))),
         ("has_user".into(), X::new_bool(user.is_some())),
         ("groups".into(), strs(groups.iter().copied())),
@@ -262,13 +337,19 @@ pub fn cedar_request(
         ctx.push(("subject".into(), X::new_long(s as i64)));
     }
     if let Some(m) = member {
-        ctx.push(("member".into(), X::new_entity_uid(uid("Member", &format!("{org}/{m}")))));
+        ctx.push((
+            "member".into(),
+            X::new_entity_uid(uid("Member", &format!("{org}/{m}"))),
+        ));
     }
     if let Some(r) = role {
         ctx.push(("role".into(), X::new_string(r.into())));
     }
     if let Some(t) = target {
-        ctx.push(("target".into(), X::new_entity_uid(uid("Workspace", &t.to_string()))));
+        ctx.push((
+            "target".into(),
+            X::new_entity_uid(uid("Workspace", &t.to_string())),
+        ));
     }
     if let Some(s) = scope {
         ctx.push(("scope".into(), X::new_string(s.into())));

@@ -18,7 +18,13 @@ struct Tally {
 
 impl Tally {
     fn new() -> Tally {
-        Tally { checked: 0, agreed: 0, allowed: 0, unmapped: 0, disagreements: vec![] }
+        Tally {
+            checked: 0,
+            agreed: 0,
+            allowed: 0,
+            unmapped: 0,
+            disagreements: vec![],
+        }
     }
 
     fn compare(&mut self, lg: &Policy, cedar: &CedarModel, snapshot: &str, text: &str) {
@@ -67,7 +73,10 @@ fn schema_and_policies_parse_and_validate() {
     for e in r.validation_errors() {
         eprintln!("validation: {e}");
     }
-    assert!(r.validation_passed(), "labelgate.cedar validates against labelgate.cedarschema");
+    assert!(
+        r.validation_passed(),
+        "labelgate.cedar validates against labelgate.cedarschema"
+    );
 }
 
 #[test]
@@ -84,13 +93,18 @@ fn vector_suite_agrees() {
             let (lg, cedar) = snapshots.entry(name.clone()).or_insert_with(|| {
                 let text = std::fs::read_to_string(format!("{ROOT}/tests/snapshots/{name}.json"))
                     .expect("snapshot");
-                (Policy::from_snapshot_json(&text).expect("snapshot loads"), CedarModel::from_json(&text))
+                (
+                    Policy::from_snapshot_json(&text).expect("snapshot loads"),
+                    CedarModel::from_json(&text),
+                )
             });
             let text = match (&v["request_text"], &v["request"]) {
                 (Value::String(s), _) => s.clone(),
                 (_, r) => r.to_string(),
             };
-            if lg.decide_request_json(&text).allow != v["expect"]["allow"].as_bool().unwrap_or(false) {
+            if lg.decide_request_json(&text).allow
+                != v["expect"]["allow"].as_bool().unwrap_or(false)
+            {
                 expect_mismatch += 1;
             }
             tally.compare(lg, cedar, &name, &text);
@@ -99,7 +113,10 @@ fn vector_suite_agrees() {
     tally.report("vector suite");
     assert_eq!(expect_mismatch, 0, "LabelGate passes its own vectors");
     assert!(tally.checked >= 750);
-    assert!(tally.disagreements.is_empty(), "Cedar disagrees with LabelGate on the vector suite");
+    assert!(
+        tally.disagreements.is_empty(),
+        "Cedar disagrees with LabelGate on the vector suite"
+    );
 }
 
 #[test]
@@ -121,7 +138,10 @@ fn random_requests_agree() {
     }
     tally.report("random");
     assert!(tally.checked >= 100_000);
-    assert!(tally.disagreements.is_empty(), "Cedar disagrees with LabelGate on random requests");
+    assert!(
+        tally.disagreements.is_empty(),
+        "Cedar disagrees with LabelGate on random requests"
+    );
 }
 
 /// Casbin expresses the role x action cells: active explicit members, no SSO groups,
@@ -164,7 +184,10 @@ fn casbin_agrees_on_role_cells() {
             }
         }
     }
-    eprintln!("casbin role cells: {checked} requests, {} disagree", disagree.len());
+    eprintln!(
+        "casbin role cells: {checked} requests, {} disagree",
+        disagree.len()
+    );
     for d in disagree.iter().take(20) {
         eprintln!("  DISAGREE {d}");
     }

@@ -9,7 +9,21 @@ use labelgate_peers::cedar_model::{CedarModel, cedar_request};
 #[ignore = "a measurement, not a check"]
 fn cedar_cost_breakdown() {
     let m = CedarModel::from_json(policy_core::DEMO_SNAPSHOT_JSON);
-    let r = cedar_request(1, Some(12), &[], "project.export", None, Some(1000), None, None, None, None, None, None, None);
+    let r = cedar_request(
+        1,
+        Some(12),
+        &[],
+        "project.export",
+        None,
+        Some(1000),
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    );
     let a = Authorizer::new();
     let trivial = PolicySet::from_str("permit (principal, action, resource);").expect("parses");
     let time = |name: &str, ps: &PolicySet| {
@@ -21,13 +35,30 @@ fn cedar_cost_breakdown() {
                 allowed += 1;
             }
         }
-        eprintln!("{name}: {:?} per check ({allowed}/{n} allowed)", t.elapsed() / n);
+        eprintln!(
+            "{name}: {:?} per check ({allowed}/{n} allowed)",
+            t.elapsed() / n
+        );
     };
     time("labelgate.cedar (46 policies)", &m.policies);
     time("one trivial permit", &trivial);
     let t = Instant::now();
     for _ in 0..20_000 {
-        std::hint::black_box(cedar_request(1, Some(12), &[], "project.export", None, Some(1000), None, None, None, None, None, None, None));
+        std::hint::black_box(cedar_request(
+            1,
+            Some(12),
+            &[],
+            "project.export",
+            None,
+            Some(1000),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ));
     }
     eprintln!("building the cedar request: {:?}", t.elapsed() / 20_000);
 }
