@@ -11,8 +11,8 @@
 #![allow(missing_docs)]
 
 pub mod hosts;
-pub mod large;
-pub mod random;
+
+pub use labelgate_gen::{large, random};
 pub mod reference;
 
 use std::collections::BTreeMap;

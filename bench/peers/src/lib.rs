@@ -3,8 +3,7 @@
 
 pub mod casbin_model;
 pub mod cedar_model;
-pub mod large;
-pub mod random;
+pub use labelgate_gen::{large, random};
 
 /// The repository root, relative to this crate.
 pub const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
