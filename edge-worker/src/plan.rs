@@ -88,7 +88,7 @@ pub fn role_change(code: &str) -> Option<RoleChange> {
         "AN" => RoleChange::Annotator,
         "NO" => RoleChange::NotActivated,
         "DI" => RoleChange::Deactivated,
-        name => return serde_json::from_value(serde_json::Value::String(name.to_owned())).ok(),
+        name => return RoleChange::ALL.into_iter().find(|r| r.name() == name),
     })
 }
 
@@ -258,15 +258,13 @@ fn act(
             } else {
                 plan.resource.workspace = query_id(query, "workspace")?;
             }
-            plan.resource.scope = match query.get("scope") {
-                None => None,
-                Some(s) => Some(
-                    serde_json::from_value::<Scope>(serde_json::Value::String(s.to_owned()))
-                        .map_err(|_| {
-                            Invalid(format!("the query's `scope` `{s}` is not a scope"))
-                        })?,
-                ),
-            };
+            plan.resource.scope =
+                match query.get("scope") {
+                    None => None,
+                    Some(s) => Some(Scope::ALL.into_iter().find(|x| x.name() == s).ok_or_else(
+                        || Invalid(format!("the query's `scope` `{s}` is not a scope")),
+                    )?),
+                };
         }
     }
     Ok(plan)

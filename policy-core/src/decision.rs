@@ -405,8 +405,19 @@ impl Decision {
 
     /// The decision as the JSON of SPEC §4, with the policy id.
     pub fn to_json(&self) -> String {
-        // Serializing plain strings and a bool into a String cannot fail.
-        serde_json::to_string(self).unwrap_or_else(|_| String::from("{\"allow\":false}"))
+        let mut out = String::from(if self.allow {
+            "{\"allow\":true,\"reason\":"
+        } else {
+            "{\"allow\":false,\"reason\":"
+        });
+        crate::json::push_string(&mut out, self.reason.name());
+        out.push_str(",\"message\":");
+        crate::json::push_string(&mut out, &self.message());
+        out.push_str(",\"policy\":\"");
+        // Writing into a String cannot fail.
+        let _ = fmt::Write::write_fmt(&mut out, format_args!("{}", self.policy));
+        out.push_str("\"}");
+        out
     }
 }
 

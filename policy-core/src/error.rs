@@ -8,7 +8,7 @@ use core::fmt;
 pub enum LoadError {
     /// The text is not JSON of the expected shape (an unknown field, a wrong type, ...).
     Json {
-        /// What was being read: `snapshot` or `matrix`.
+        /// What was being read: `snapshot`, `matrix`, `principal` or `resource`.
         what: &'static str,
         /// serde's account, with line and column.
         detail: String,

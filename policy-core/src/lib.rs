@@ -29,6 +29,7 @@ mod decision;
 mod error;
 mod json;
 mod matrix;
+mod reader;
 mod request;
 mod role;
 mod snapshot;

@@ -6,11 +6,11 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::action::{Action, Kind};
 use crate::error::LoadError;
+use crate::reader::{self, Reader, Res};
 use crate::role::{Role, Scope};
 
 /// The built-in matrix: SPEC §3's table, in the operator's JSON form.
@@ -89,8 +89,6 @@ pub struct Matrix {
     id: PolicyId,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct MatrixJson {
     grants: Pairs<Pairs<String>>,
     analytics_scopes: Pairs<String>,
@@ -100,29 +98,35 @@ struct MatrixJson {
 /// looked up and validated anyway). A key given twice is refused.
 struct Pairs<V>(Vec<(String, V)>);
 
-impl<'de, V: Deserialize<'de>> Deserialize<'de> for Pairs<V> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit<V>(core::marker::PhantomData<V>);
-        impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Visit<V> {
-            type Value = Pairs<V>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object")
+impl<V> Pairs<V> {
+    fn read(r: &mut Reader<'_>, value: fn(&mut Reader<'_>) -> Res<V>) -> Res<Pairs<V>> {
+        let mut pairs: Vec<(String, V)> = Vec::new();
+        r.entries(&mut |r, key, at| {
+            if pairs.iter().any(|(seen, _)| *seen == key) {
+                return Err(r.fail_at(at, format!("key `{key}` appears twice")));
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Pairs<V>, A::Error> {
-                let mut pairs: Vec<(String, V)> = Vec::new();
-                while let Some((k, v)) = map.next_entry::<String, V>()? {
-                    if pairs.iter().any(|(seen, _)| *seen == k) {
-                        return Err(serde::de::Error::custom(format!("key `{k}` appears twice")));
-                    }
-                    pairs.push((k, v));
-                }
-                Ok(Pairs(pairs))
+            let v = value(r)?;
+            pairs.push((key.into_owned(), v));
+            Ok(())
+        })?;
+        Ok(Pairs(pairs))
+    }
+}
+
+impl MatrixJson {
+    fn read(r: &mut Reader<'_>) -> Res<MatrixJson> {
+        let mut m = MatrixJson {
+            grants: Pairs(Vec::new()),
+            analytics_scopes: Pairs(Vec::new()),
+        };
+        r.object(&["grants", "analytics_scopes"], 0b11, &mut |r, i| {
+            match i {
+                0 => m.grants = Pairs::read(r, |r| Pairs::read(r, |r| r.string()))?,
+                _ => m.analytics_scopes = Pairs::read(r, |r| r.string())?,
             }
-        }
-        d.deserialize_map(Visit(core::marker::PhantomData))
+            Ok(())
+        })?;
+        Ok(m)
     }
 }
 
@@ -135,9 +139,9 @@ impl Matrix {
     /// Reads and validates an operator's matrix: every matrix action and every role must
     /// have exactly one cell, and each cell must suit its action's resource.
     pub fn from_json(text: &str) -> Result<Matrix, LoadError> {
-        let raw: MatrixJson = serde_json::from_str(text).map_err(|e| LoadError::Json {
+        let raw = reader::parse(text, MatrixJson::read).map_err(|detail| LoadError::Json {
             what: "matrix",
-            detail: format!("{e}"),
+            detail,
         })?;
         let mut grants = [[Grant::None; 5]; ACTIONS];
         let mut seen = [false; ACTIONS];

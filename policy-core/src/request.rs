@@ -3,21 +3,18 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use serde::Deserialize;
-
 use crate::action::Action;
+use crate::error::LoadError;
+use crate::reader::{self, Reader, Res};
 use crate::role::{Role, Scope, Status};
 
 /// Who asks: a user id (absent for an anonymous signup) and the SSO/SCIM groups of the
 /// identity.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Principal {
     /// The user id, if the request is authenticated.
-    #[serde(default)]
     pub user: Option<u64>,
     /// The identity's groups, matched against the organization's group mappings.
-    #[serde(default)]
     pub groups: Vec<String>,
 }
 
@@ -33,8 +30,7 @@ impl Principal {
 
 /// What `org.change_role` sets a member to: a role, or one of the two inactive statuses
 /// (Label Studio's `NO` and `DI` role codes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RoleChange {
     /// `annotator`
     Annotator,
@@ -53,6 +49,30 @@ pub enum RoleChange {
 }
 
 impl RoleChange {
+    /// Every role change.
+    pub const ALL: [RoleChange; 7] = [
+        RoleChange::Annotator,
+        RoleChange::Reviewer,
+        RoleChange::Manager,
+        RoleChange::Administrator,
+        RoleChange::Owner,
+        RoleChange::NotActivated,
+        RoleChange::Deactivated,
+    ];
+
+    /// Its name in the JSON contract.
+    pub const fn name(self) -> &'static str {
+        match self {
+            RoleChange::Annotator => "annotator",
+            RoleChange::Reviewer => "reviewer",
+            RoleChange::Manager => "manager",
+            RoleChange::Administrator => "administrator",
+            RoleChange::Owner => "owner",
+            RoleChange::NotActivated => "not_activated",
+            RoleChange::Deactivated => "deactivated",
+        }
+    }
+
     /// The role it grants, if it grants one.
     pub fn role(self) -> Option<Role> {
         match self {
@@ -76,8 +96,7 @@ impl RoleChange {
 }
 
 /// What `project.duplicate` copies.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum CopyMode {
     /// The settings only (the default).
     #[default]
@@ -88,36 +107,40 @@ pub enum CopyMode {
     All,
 }
 
+impl CopyMode {
+    /// Every copy mode.
+    pub const ALL: [CopyMode; 3] = [CopyMode::Settings, CopyMode::SettingsData, CopyMode::All];
+
+    /// Its name in the JSON contract.
+    pub const fn name(self) -> &'static str {
+        match self {
+            CopyMode::Settings => "settings",
+            CopyMode::SettingsData => "settings_data",
+            CopyMode::All => "all",
+        }
+    }
+}
+
 /// The resource of a request. `{}` is the organization itself.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Resource {
     /// A workspace (workspace actions).
-    #[serde(default)]
     pub workspace: Option<u64>,
     /// A project (project actions).
-    #[serde(default)]
     pub project: Option<u64>,
     /// Whose data: the user whose annotation, performance row or task it is.
-    #[serde(default)]
     pub subject: Option<u64>,
     /// The member a role change or removal is about.
-    #[serde(default)]
     pub member: Option<u64>,
     /// The role (or status) a role change sets.
-    #[serde(default)]
     pub role: Option<RoleChange>,
     /// The workspace a duplicate goes to (default: the source's workspace).
-    #[serde(default)]
     pub target_workspace: Option<u64>,
     /// What a duplicate copies (default: `settings`).
-    #[serde(default)]
     pub copy: Option<CopyMode>,
     /// The scope of `analytics.view` (default: the resource's own level).
-    #[serde(default)]
     pub scope: Option<Scope>,
     /// The invite token of `org.signup`.
-    #[serde(default)]
     pub invite_token: Option<String>,
 }
 
@@ -158,39 +181,142 @@ pub struct Request {
 }
 
 /// The JSON form of a request, before the action name is looked up.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RequestJson {
+pub(crate) struct RequestJson<'a> {
     pub(crate) principal: Principal,
     pub(crate) org: u64,
-    pub(crate) action: String,
-    #[serde(default)]
+    pub(crate) action: alloc::borrow::Cow<'a, str>,
     pub(crate) resource: Resource,
 }
 
-/// The JSON form of an `allowed_actions` query.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A query of the API's other calls: a principal, an organization, and (for
+/// `allowed_actions`) one resource or many. `resources` is `None` for one.
 pub(crate) struct QueryJson {
     pub(crate) principal: Principal,
     pub(crate) org: u64,
-    #[serde(default)]
+    pub(crate) resources: Option<Vec<Resource>>,
     pub(crate) resource: Resource,
 }
 
-/// The JSON form of an `allowed_actions` query over many resources.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ManyQueryJson {
-    pub(crate) principal: Principal,
-    pub(crate) org: u64,
-    pub(crate) resources: Vec<Resource>,
+/// Which fields a query has.
+#[derive(Clone, Copy)]
+pub(crate) enum QueryForm {
+    /// `{"principal", "org", "resource"?}`
+    One,
+    /// `{"principal", "org", "resources"}`
+    Many,
+    /// `{"principal", "org"}`
+    Reach,
 }
 
-/// The JSON form of a `visible_projects` / `visible_workspaces` query.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ReachQueryJson {
-    pub(crate) principal: Principal,
-    pub(crate) org: u64,
+impl Principal {
+    /// Reads a principal of SPEC §4 (`{"user": 14, "groups": [...]}`).
+    pub fn from_json(text: &str) -> Result<Principal, LoadError> {
+        reader::parse(text, Principal::read).map_err(|detail| LoadError::Json {
+            what: "principal",
+            detail,
+        })
+    }
+
+    pub(crate) fn read(r: &mut Reader<'_>) -> Res<Principal> {
+        let mut p = Principal::default();
+        r.object(&["user", "groups"], 0, &mut |r, i| {
+            match i {
+                0 => p.user = r.option(Reader::id)?,
+                _ => p.groups = r.array(Reader::string)?,
+            }
+            Ok(())
+        })?;
+        Ok(p)
+    }
+}
+
+impl Resource {
+    /// Reads a resource of SPEC §4 (`{"project": 1000}`, `{}` for the organization).
+    pub fn from_json(text: &str) -> Result<Resource, LoadError> {
+        reader::parse(text, Resource::read).map_err(|detail| LoadError::Json {
+            what: "resource",
+            detail,
+        })
+    }
+
+    pub(crate) fn read(r: &mut Reader<'_>) -> Res<Resource> {
+        const FIELDS: &[&str] = &[
+            "workspace",
+            "project",
+            "subject",
+            "member",
+            "role",
+            "target_workspace",
+            "copy",
+            "scope",
+            "invite_token",
+        ];
+        let mut x = Resource::default();
+        r.object(FIELDS, 0, &mut |r, i| {
+            match i {
+                0 => x.workspace = r.option(Reader::id)?,
+                1 => x.project = r.option(Reader::id)?,
+                2 => x.subject = r.option(Reader::id)?,
+                3 => x.member = r.option(Reader::id)?,
+                4 => x.role = r.option(|r| r.one_of(&RoleChange::ALL, RoleChange::name))?,
+                5 => x.target_workspace = r.option(Reader::id)?,
+                6 => x.copy = r.option(|r| r.one_of(&CopyMode::ALL, CopyMode::name))?,
+                7 => x.scope = r.option(Scope::read)?,
+                _ => x.invite_token = r.option(Reader::string)?,
+            }
+            Ok(())
+        })?;
+        Ok(x)
+    }
+}
+
+impl<'a> RequestJson<'a> {
+    pub(crate) fn read(r: &mut Reader<'a>) -> Res<RequestJson<'a>> {
+        let mut q = RequestJson {
+            principal: Principal::default(),
+            org: 0,
+            action: alloc::borrow::Cow::Borrowed(""),
+            resource: Resource::default(),
+        };
+        r.object(
+            &["principal", "org", "action", "resource"],
+            0b0111,
+            &mut |r, i| {
+                match i {
+                    0 => q.principal = Principal::read(r)?,
+                    1 => q.org = r.id()?,
+                    2 => q.action = r.text()?,
+                    _ => q.resource = Resource::read(r)?,
+                }
+                Ok(())
+            },
+        )?;
+        Ok(q)
+    }
+}
+
+impl QueryJson {
+    pub(crate) fn read(r: &mut Reader<'_>, form: QueryForm) -> Res<QueryJson> {
+        let (fields, required): (&[&str], u64) = match form {
+            QueryForm::One => (&["principal", "org", "resource"], 0b011),
+            QueryForm::Many => (&["principal", "org", "resources"], 0b111),
+            QueryForm::Reach => (&["principal", "org"], 0b11),
+        };
+        let mut q = QueryJson {
+            principal: Principal::default(),
+            org: 0,
+            resources: None,
+            resource: Resource::default(),
+        };
+        r.object(fields, required, &mut |r, i| {
+            match (i, form) {
+                (0, _) => q.principal = Principal::read(r)?,
+                (1, _) => q.org = r.id()?,
+                (_, QueryForm::Many) => q.resources = Some(r.array(Resource::read)?),
+                _ => q.resource = Resource::read(r)?,
+            }
+            Ok(())
+        })?;
+        Ok(q)
+    }
 }

@@ -2,10 +2,12 @@
 
 use core::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::reader::{Reader, Res};
 
 /// An organization role, ordered from least to most powerful.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Labels tasks.
@@ -60,6 +62,12 @@ impl Role {
     }
 }
 
+impl Role {
+    pub(crate) fn read(r: &mut Reader<'_>) -> Res<Role> {
+        r.one_of(&Role::ALL, Role::name)
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -67,7 +75,7 @@ impl fmt::Display for Role {
 }
 
 /// A membership's status.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// May act within the role.
@@ -90,10 +98,14 @@ impl Status {
             Status::Deactivated => "deactivated",
         }
     }
+
+    pub(crate) fn read(r: &mut Reader<'_>) -> Res<Status> {
+        r.one_of(&Status::ALL, Status::name)
+    }
 }
 
 /// The product edition a snapshot describes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Edition {
     /// All five roles.
@@ -103,8 +115,22 @@ pub enum Edition {
     Teams,
 }
 
+impl Edition {
+    /// The edition's name in the JSON contract.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Edition::Enterprise => "enterprise",
+            Edition::Teams => "teams",
+        }
+    }
+
+    pub(crate) fn read(r: &mut Reader<'_>) -> Res<Edition> {
+        r.one_of(&[Edition::Enterprise, Edition::Teams], Edition::name)
+    }
+}
+
 /// How far an `analytics.view` request looks, narrowest first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     /// The requesting user's own work.
@@ -134,6 +160,10 @@ impl Scope {
             Scope::Workspace => "workspace",
             Scope::Organization => "organization",
         }
+    }
+
+    pub(crate) fn read(r: &mut Reader<'_>) -> Res<Scope> {
+        r.one_of(&Scope::ALL, Scope::name)
     }
 }
 

@@ -93,7 +93,7 @@ test("update is atomic: a bad snapshot throws, naming the item, and the old one 
   next.organizations[0].workspaces[0].members = [];
   policy.update(next);
   assert.equal(policy.decide({ principal: { user: 12 }, org: 1, action: "project.export", resource: { project: 1001 } }).reason, "out_of_scope");
-  assert.throws(() => Policy.load("{"), /^Error: invalid snapshot json: EOF while parsing an object/);
+  assert.throws(() => Policy.load("{"), /^Error: invalid snapshot json: end of input, expected a key \(a string\) at line 1 column 2$/);
   assert.throws(() => Policy.load(undefined), /invalid snapshot/);
 });
 

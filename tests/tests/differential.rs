@@ -90,10 +90,10 @@ fn allowed_actions_agrees_with_one_check_per_action() {
         for _ in 0..20 {
             let i = rng.below(ids.orgs.len() as u64) as usize;
             let (org, members) = (ids.orgs[i], ids.members[i].clone());
-            let principal: Principal =
-                serde_json::from_value(random::principal(&mut rng, &members)).unwrap();
+            let principal =
+                Principal::from_json(&random::principal(&mut rng, &members).to_string()).unwrap();
             let resource: Value = random::resource(&mut rng, &ids, &members, "any", principal.user);
-            let Ok(resource) = serde_json::from_value::<Resource>(resource) else {
+            let Ok(resource) = Resource::from_json(&resource.to_string()) else {
                 continue;
             };
             let listed = policy.allowed_actions(&principal, org, &resource);
@@ -129,8 +129,8 @@ fn visible_lists_agree_with_view_checks() {
         for _ in 0..10 {
             let i = rng.below(ids.orgs.len() as u64) as usize;
             let (org, members) = (ids.orgs[i], ids.members[i].clone());
-            let principal: Principal =
-                serde_json::from_value(random::principal(&mut rng, &members)).unwrap();
+            let principal =
+                Principal::from_json(&random::principal(&mut rng, &members).to_string()).unwrap();
             let projects = policy.visible_projects(&principal, org);
             let workspaces = policy.visible_workspaces(&principal, org);
             for &p in &ids.projects {

@@ -9,7 +9,8 @@
 )]
 
 use policy_core::{
-    Action, DEMO_SNAPSHOT_JSON, LoadError, Matrix, Policy, Principal, Request, Resource, Snapshot,
+    Action, CopyMode, DEMO_SNAPSHOT_JSON, LoadError, Matrix, Policy, Principal, Request, Resource,
+    Snapshot,
 };
 use serde_json::{Value, json};
 
@@ -287,7 +288,7 @@ fn a_custom_matrix_changes_decisions_and_the_policy_id() {
         })
     };
     let dup = |copy: &str| Resource {
-        copy: serde_json::from_value(json!(copy)).unwrap(),
+        copy: CopyMode::ALL.into_iter().find(|c| c.name() == copy),
         ..Resource::project(1000)
     };
     assert!(ask(12, Action::ProjectDuplicate, dup("settings_data")).allow);
