@@ -826,9 +826,10 @@ function modal({ title, body, ok, danger = false, onOk }) {
       h("button", { type: "submit", value: "ok", class: `btn ${danger ? "btn-danger" : "btn-primary"}`, "data-testid": "modal-ok" }, ok),
     ),
   );
-  dialog.returnValue = "";
-  dialog.onclose = () => {
-    if (dialog.returnValue === "ok") onOk();
+  // Acted on in the submit event, which runs before the click returns: the dialog's `close`
+  // event comes a task later, when the page may already show another user.
+  form.onsubmit = (e) => {
+    if (e.submitter?.value === "ok" && form.checkValidity()) onOk();
   };
   dialog.showModal();
 }
