@@ -3,7 +3,7 @@
 
 use alloc::boxed::Box;
 use alloc::string::String;
-use core::fmt;
+use core::fmt::{self, Write};
 
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
@@ -415,7 +415,7 @@ impl Decision {
         crate::json::push_string(&mut out, &self.message());
         out.push_str(",\"policy\":\"");
         // Writing into a String cannot fail.
-        let _ = fmt::Write::write_fmt(&mut out, format_args!("{}", self.policy));
+        let _ = write!(out, "{}", self.policy);
         out.push_str("\"}");
         out
     }

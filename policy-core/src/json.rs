@@ -128,9 +128,11 @@ fn error_json(error: &str) -> String {
     out
 }
 
+/// Lowercase hexadecimal digits, by value.
+pub(crate) const HEX: &[u8; 16] = b"0123456789abcdef";
+
 /// Appends `s` as a JSON string, escaped as serde_json escapes.
 pub(crate) fn push_string(out: &mut String, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     for c in s.chars() {
         match c {

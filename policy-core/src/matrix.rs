@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::action::{Action, Kind};
 use crate::error::LoadError;
+use crate::json::HEX;
 use crate::reader::{self, Reader, Res};
 use crate::role::{Role, Scope};
 
@@ -67,11 +68,14 @@ impl Grant {
 pub struct PolicyId(pub [u8; 32]);
 
 impl fmt::Display for PolicyId {
+    /// Lowercase hex, written in one piece: every decision carries it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
+        let mut hex = [0u8; 64];
+        for (pair, b) in hex.chunks_exact_mut(2).zip(self.0) {
+            let digit = |d: u8| HEX.get(usize::from(d)).copied().unwrap_or(b'0');
+            pair.copy_from_slice(&[digit(b >> 4), digit(b & 15)]);
         }
-        Ok(())
+        f.write_str(core::str::from_utf8(&hex).map_err(|_| fmt::Error)?)
     }
 }
 

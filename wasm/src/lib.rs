@@ -9,7 +9,7 @@ use std::cell::RefCell;
 
 use js_sys::{Array, JSON, Object};
 use policy_core::Action;
-use policy_core::{Matrix, Snapshot};
+use policy_core::{Matrix, Principal, Resource, Snapshot};
 use serde::Serialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -51,6 +51,11 @@ fn parse_matrix(matrix: &JsValue) -> Result<Matrix, JsError> {
     Matrix::from_json(&text).map_err(|e| JsError::new(&e.to_string()))
 }
 
+/// A principal from JS (an object or its JSON text); `None` if it is malformed.
+fn read_principal(principal: &JsValue) -> Option<Principal> {
+    Principal::from_json(&json_text(principal).ok()?).ok()
+}
+
 fn absent(value: &JsValue) -> bool {
     value.is_undefined() || value.is_null()
 }
@@ -85,25 +90,19 @@ impl Policy {
         frozen
     }
 
-    fn masks(&self, principal: &str, org: u64, resources: &str) -> Option<Vec<u64>> {
-        let query =
-            format!("{{\"principal\":{principal},\"org\":{org},\"resources\":{resources}}}");
-        self.inner.allowed_masks_query(&query).ok()
-    }
-
     fn visible(&self, principal: &JsValue, org: f64, workspaces: bool) -> Array {
-        let (Ok(principal), Some(org)) = (json_text(principal), org_id(org)) else {
+        let (Some(principal), Some(org)) = (read_principal(principal), org_id(org)) else {
             return Array::new();
         };
-        let query = format!("{{\"principal\":{principal},\"org\":{org}}}");
-        match self.inner.visible_query(&query, workspaces) {
-            #[allow(clippy::cast_precision_loss)]
-            Ok(ids) => ids
-                .into_iter()
-                .map(|id| JsValue::from_f64(id as f64))
-                .collect(),
-            Err(_) => Array::new(),
-        }
+        let ids = if workspaces {
+            self.inner.visible_workspaces(&principal, org)
+        } else {
+            self.inner.visible_projects(&principal, org)
+        };
+        #[allow(clippy::cast_precision_loss)]
+        ids.into_iter()
+            .map(|id| JsValue::from_f64(id as f64))
+            .collect()
     }
 }
 
@@ -167,21 +166,19 @@ impl Policy {
         #[wasm_bindgen(unchecked_param_type = "Resource")] resource: Option<JsValue>,
     ) -> Array {
         let resource = match resource.filter(|r| !absent(r)) {
-            None => Ok(String::from("{}")),
-            Some(r) => json_text(&r),
+            None => Some(Resource::org()),
+            Some(r) => json_text(&r)
+                .ok()
+                .and_then(|t| Resource::from_json(&t).ok()),
         };
-        let (Ok(principal), Some(org), Ok(resource)) =
-            (json_text(&principal), org_id(org), resource)
+        let (Some(principal), Some(org), Some(resource)) =
+            (read_principal(&principal), org_id(org), resource)
         else {
             return Array::new();
         };
-        match self
-            .masks(&principal, org, &format!("[{resource}]"))
-            .as_deref()
-        {
-            Some([mask]) => self.actions_array(*mask).unchecked_into(),
-            _ => Array::new(),
-        }
+        let allowed = self.inner.allowed_actions(&principal, org, &resource);
+        self.actions_array(policy_core::mask(&allowed))
+            .unchecked_into()
     }
 
     /// `allowedActions` for each of `resources` at once (one query, the principal read
@@ -199,9 +196,11 @@ impl Policy {
         else {
             return Array::new();
         };
-        match self.masks(&principal, org, &resources) {
-            Some(masks) => masks.into_iter().map(|m| self.actions_array(m)).collect(),
-            None => Array::new(),
+        let query =
+            format!("{{\"principal\":{principal},\"org\":{org},\"resources\":{resources}}}");
+        match self.inner.allowed_masks_query(&query) {
+            Ok(masks) => masks.into_iter().map(|m| self.actions_array(m)).collect(),
+            Err(_) => Array::new(),
         }
     }
 
