@@ -7,7 +7,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use labelgate_peers::cedar_model::{CedarModel, cedar_request};
+use labelgate_peers::cedar_model::{CedarModel, cedar_project_request};
 use labelgate_peers::{casbin_model, large};
 use policy_core::{Action, Kind, Policy, Principal, Request, Resource};
 use serde_json::Value;
@@ -51,23 +51,7 @@ fn run_case(c: &mut Criterion, case: &Case) {
         action: case.action,
         resource: Resource::project(case.project),
     };
-    let creq = |action: &str| {
-        cedar_request(
-            case.org,
-            Some(case.user),
-            &[],
-            action,
-            None,
-            Some(case.project),
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        )
-    };
+    let creq = |action: &str| cedar_project_request(case.org, case.user, action, case.project);
     let cedar_single = creq(case.action.name());
     let (user, org) = (format!("u{}", case.user), case.org.to_string());
     assert!(lg.decide(&req).allow, "the benchmark request is allowed");

@@ -297,6 +297,25 @@ pub fn request(v: &Value) -> Option<Request> {
     ))
 }
 
+/// [`cedar_request`] for one action on one project, as a user without groups.
+pub fn cedar_project_request(org: u64, user: u64, action: &str, project: u64) -> Request {
+    cedar_request(
+        org,
+        Some(user),
+        &[],
+        action,
+        None,
+        Some(project),
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    )
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn cedar_request(
     org: u64,

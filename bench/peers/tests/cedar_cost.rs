@@ -3,27 +3,13 @@ use std::str::FromStr;
 use std::time::Instant;
 
 use cedar_policy::{Authorizer, PolicySet};
-use labelgate_peers::cedar_model::{CedarModel, cedar_request};
+use labelgate_peers::cedar_model::{CedarModel, cedar_project_request};
 
 #[test]
 #[ignore = "a measurement, not a check"]
 fn cedar_cost_breakdown() {
     let m = CedarModel::from_json(policy_core::DEMO_SNAPSHOT_JSON);
-    let r = cedar_request(
-        1,
-        Some(12),
-        &[],
-        "project.export",
-        None,
-        Some(1000),
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-    );
+    let r = cedar_project_request(1, 12, "project.export", 1000);
     let a = Authorizer::new();
     let trivial = PolicySet::from_str("permit (principal, action, resource);").expect("parses");
     let time = |name: &str, ps: &PolicySet| {
@@ -44,21 +30,7 @@ fn cedar_cost_breakdown() {
     time("one trivial permit", &trivial);
     let t = Instant::now();
     for _ in 0..20_000 {
-        std::hint::black_box(cedar_request(
-            1,
-            Some(12),
-            &[],
-            "project.export",
-            None,
-            Some(1000),
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        ));
+        std::hint::black_box(cedar_project_request(1, 12, "project.export", 1000));
     }
     eprintln!("building the cedar request: {:?}", t.elapsed() / 20_000);
 }
