@@ -7,12 +7,16 @@
 
 use std::cell::Cell;
 
-use policy_core::{Action, Decision, Policy, Resource};
+use policy_core::{Action, Decision, Policy, Reason, Resource};
 use serde_json::{Value, json};
 use worker::D1Database;
 use worker::wasm_bindgen::JsValue;
 
-use crate::path::Query;
+use crate::gate::Ask;
+use crate::gate::forward::Rewrite;
+use crate::gate::list;
+use crate::gate::path::Query;
+use crate::reply::Reply;
 
 /// The D1 binding.
 pub const BINDING: &str = "ACTIVITY";
@@ -175,7 +179,7 @@ impl Filter {
         let id = |name: &str| -> Result<Option<u64>, String> {
             q.get(name)
                 .map(|v| {
-                    crate::path::parse_id(v)
+                    crate::gate::path::parse_id(v)
                         .ok_or_else(|| format!("the query's `{name}` must be an integer"))
                 })
                 .transpose()
@@ -183,7 +187,7 @@ impl Filter {
         let when = |name: &str| -> Result<Option<u64>, String> {
             q.get(name)
                 .map(|v| {
-                    crate::path::parse_id(v)
+                    crate::gate::path::parse_id(v)
                         .or_else(|| time(v))
                         .ok_or_else(|| format!("the query's `{name}` must be a time"))
                 })
@@ -349,6 +353,38 @@ pub async fn page(
     let previous = (filter.page > 1).then(|| link(filter.page - 1));
     let results: Vec<Value> = rows.iter().map(|r| show(policy, r)).collect();
     Ok(json!({"count": count, "next": next, "previous": previous, "results": results}).to_string())
+}
+
+/// `GET /api/activity-logs/`, answered from D1: the organization's records, filtered, a page.
+pub async fn serve(
+    db: &D1Database,
+    policy: &Policy,
+    org: u64,
+    query: &Query,
+    ask: &Ask<'_>,
+    rw: &Rewrite,
+) -> Reply {
+    let time = |s: &str| {
+        let ms = js_sys::Date::parse(s);
+        (ms.is_finite() && ms >= 0.0).then_some(ms as u64)
+    };
+    let filter = match Filter::parse(query, time) {
+        Ok(f) => f,
+        Err(e) => return Reply::deny(400, policy, Reason::InvalidRequest, e),
+    };
+    let (raw_path, raw_query) = crate::gate::path::split_url(&ask.url);
+    let base = format!("{}{raw_path}", list::origin_of(&ask.url));
+    match page(db, policy, org, &filter, &base, raw_query).await {
+        Ok(body) => Reply::decision(200, body).with("x-labelgate-decision", rw.decision.clone()),
+        Err(e) => {
+            worker::console_error!("labelgate: activity log: {e}");
+            Reply::error(
+                503,
+                "activity_log_unavailable",
+                "the activity log could not be read",
+            )
+        }
+    }
 }
 
 #[cfg(test)]

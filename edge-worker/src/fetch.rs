@@ -107,3 +107,14 @@ pub async fn text(resp: &Response) -> Option<String> {
     let promise = resp.text().ok()?;
     JsFuture::from(promise).await.ok()?.as_string()
 }
+
+/// `resp` with a new body: its status and headers, less the length and the encoding.
+pub fn with_body(resp: &Response, body: &str) -> Result<Response, JsValue> {
+    let headers = web_sys::Headers::new_with_headers(&resp.headers())?;
+    headers.delete("content-length")?;
+    headers.delete("content-encoding")?;
+    let init = web_sys::ResponseInit::new();
+    init.set_status(resp.status());
+    init.set_headers(&headers);
+    Response::new_with_opt_str_and_init(Some(body), &init)
+}

@@ -6,24 +6,20 @@
 //! Build with `bash scripts/build-worker.sh`; run with `bash scripts/demo-worker.sh`.
 #![forbid(unsafe_code)]
 
-pub mod access;
+//!
+//! Its parts, by folder:
+//! - [`gate`]: request -> identity -> route -> decision -> forward;
+//! - [`snapshot`]: the facts the gate decides on; [`activity`]: the activity log;
+//! - [`handler`]: dispatches each request and owns no feature; [`config`], [`reply`],
+//!   [`fetch`], [`cache`]: what they all share.
+
 pub mod activity;
-pub mod body;
 pub mod cache;
 pub mod config;
-pub mod credential;
 pub mod fetch;
-pub mod forward;
+pub mod gate;
 pub mod handler;
-pub mod identity;
-pub mod jwt;
-pub mod list;
-pub mod lookup;
-pub mod path;
-pub mod plan;
 pub mod reply;
-pub mod routes;
-pub mod signup;
 pub mod snapshot;
 
 use worker::{Context, Env, event, web_sys};

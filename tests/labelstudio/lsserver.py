@@ -83,6 +83,7 @@ def start_label_studio(data_dir: Path, port: int | None = None, timeout: float =
         raise RuntimeError(f"{binary} is missing: run scripts/setup-label-studio.sh")
     port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "files").mkdir(exist_ok=True)
     token_file = data_dir / "labelgate-admin-token"
     if token_file.exists():
         token = token_file.read_text().strip()
@@ -100,6 +101,9 @@ def start_label_studio(data_dir: Path, port: int | None = None, timeout: float =
         "LABEL_STUDIO_PASSWORD": ADMIN_PASSWORD,
         "LABEL_STUDIO_USER_TOKEN": token,
         "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
+        # Local-files storages (the only storage type that needs no outside service).
+        "LOCAL_FILES_SERVING_ENABLED": "true",
+        "LOCAL_FILES_DOCUMENT_ROOT": str(data_dir / "files"),
         "PYTHONUNBUFFERED": "1",
     }
     log_path = data_dir / "label-studio.log"

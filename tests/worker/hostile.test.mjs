@@ -115,8 +115,8 @@ const HOSTILE = [
   // Unknown routes.
   ["admin", "GET", "/admin/", MAYA, undefined, 403, "unknown_action"],
   ["root", "GET", "/", MAYA, undefined, 403, "unknown_action"],
-  ["an annotation read", "GET", "/api/annotations/50/", MAYA, undefined, 403, "unknown_action"],
-  ["a user edit", "PATCH", "/api/users/10/", { ...MAYA, ...JSONH }, '{"email":"evil@x"}', 403, "unknown_action"],
+  ["another's annotation read", "GET", "/api/annotations/51/", ANN, undefined, 403, "out_of_scope"],
+  ["another member's account edit", "PATCH", "/api/users/10/", { ...MAYA, ...JSONH }, '{"email":"evil@x"}', 403, "out_of_scope"],
   ["OPTIONS", "OPTIONS", "/api/projects/", MAYA, undefined, 403, "unknown_action"],
   ["id beyond u64", "GET", "/api/projects/99999999999999999999999/", MAYA, undefined, 403, "unknown_action"],
   ["format suffix where none is read", "GET", "/api/projects/1000.json/", MAYA, undefined, 403, "unknown_action"],
@@ -157,7 +157,7 @@ test(`${HOSTILE.length} hostile requests: the expected refusal, and none reaches
   for (const l of origin.lookups()) {
     assert.equal(l.method, "GET");
     assert.ok(["whoami", "object"].includes(l.headers["x-labelgate-lookup"]));
-    assert.match(l.path, /^\/api\/(current-user\/whoami|tasks\/\d+\/)$/);
+    assert.match(l.path, /^\/api\/(current-user\/whoami|tasks\/\d+\/|annotations\/\d+\/)$/);
   }
 });
 

@@ -39,7 +39,21 @@ export const OBJECTS = {
   "/api/storages/export/gcs/6": { id: 6, project: 1003 },
   "/api/dm/views/8/": { id: 8, project: 1000 },
   "/api/annotation-reviews/9/": { id: 9, annotation: 50 },
+  "/api/predictions/60/": { id: 60, task: 5, project: 1000 },
+  "/api/import/file-upload/11": { id: 11, project: 1000, file: "upload/1000/a.json" },
+  "/api/projects/1000/imports/9/": { id: 9, project: 1000, status: "completed" },
+  "/api/projects/1001/imports/9/": { id: 9, project: 1000, status: "completed" },
+  "/api/projects/1000/exports/77": { id: 77, title: "export", status: "completed" },
 };
+
+/**
+ * Label Studio 1.23.2's Data Manager actions menu (`GET /api/dm/actions/`: the actions that
+ * are neither hidden nor experimental), and one id LabelGate does not know.
+ */
+export const DM_MENU = [
+  "retrieve_tasks_predictions", "predictions_to_annotations", "remove_duplicates",
+  "delete_tasks", "delete_tasks_annotations", "delete_tasks_predictions", "frobnicate",
+].map((id) => ({ id, title: id.replace(/_/g, " "), order: 1, dialog: null }));
 
 /** The lists the origin serves like Label Studio: 4242 and 4243 are unknown to the snapshot. */
 export const LIST_PROJECTS = [1000, 1001, 1002, 1003, 1004, 1005, 2000, 4242];
@@ -139,6 +153,7 @@ export async function startOrigin({ port = 0 } = {}) {
       if (req.url.startsWith("/health")) return json(res, 200, { status: "UP" });
       const [pathname, query = ""] = req.url.split("?", 2);
       if (req.method === "GET" && !lookup && LISTS.has(pathname)) return serveList(req, res, pathname, query);
+      if (req.method === "GET" && pathname.replace(/\/$/, "") === "/api/dm/actions") return json(res, 200, DM_MENU);
       json(res, 200, { ok: true, method: req.method, path: req.url, bytes: body.length });
     });
   });

@@ -115,12 +115,12 @@ const ROWS = [
   ["GET", "/api/tasks/5/", undefined, "rita", "mark", "project.view_data", "out_of_scope"],
   ["GET", "/api/tasks/5/annotations/", undefined, "ann", "mark", "project.label", "out_of_scope"],
   ["POST", "/api/tasks/5/annotations/", J({ result: [] }), "ann", "mark", "project.label", "out_of_scope"],
-  ["GET", "/api/tasks/5/drafts", undefined, "ann", "mark", "project.label", "out_of_scope"],
+  ["GET", "/api/tasks/5/drafts", undefined, "rita", "ann", "project.review", "role_lacks_permission"],
   ["POST", "/api/tasks/5/drafts", J({ result: [] }), "rita", "mark", "project.label", "out_of_scope"],
   ["GET", "/api/tasks/5/agreement/", undefined, "rita", "ann", "project.monitor_agreement", "role_lacks_permission"],
-  ["GET", "/api/drafts/70/", undefined, "ann", "mark", "project.label", "out_of_scope"],
-  ["PATCH", "/api/drafts/70/", J({ result: [] }), "ann", "mark", "project.label", "out_of_scope"],
-  ["DELETE", "/api/drafts/71/", undefined, "mark", "ann", "project.label", "out_of_scope"],
+  ["GET", "/api/drafts/70/", undefined, "ann", "mark", "annotation.update", "out_of_scope"],
+  ["PATCH", "/api/drafts/70/", J({ result: [] }), "ann", "mark", "annotation.update", "out_of_scope"],
+  ["DELETE", "/api/drafts/71/", undefined, "mark", "ann", "annotation.update", "out_of_scope"],
   ["PATCH", "/api/annotations/50/", J({ result: [] }), "ann", "mark", "annotation.update", "out_of_scope"],
   ["DELETE", "/api/annotations/51/", undefined, "rita", "ann", "annotation.update", "out_of_scope"],
   ["POST", "/api/predictions/", J({ task: 5, result: [], score: 0.5 }), "maya", "rita", "project.import", "role_lacks_permission"],
@@ -144,7 +144,34 @@ const ROWS = [
   ["PATCH", "/api/webhooks/4/", J({ url: "http://hook" }), "maya", "mark", "project.update", "out_of_scope"],
   ["GET", "/api/dm/views/?project=1000", undefined, "rita", "mark", "project.view_data", "out_of_scope"],
   ["GET", "/api/dm/views/8/", undefined, "rita", "mark", "project.view_data", "out_of_scope"],
-  ["POST", "/api/dm/actions/?project=1000&id=retrieve_tasks_predictions", J({ selectedItems: { all: true } }), "maya", "mark", "project.view_data", "out_of_scope"],
+  ["POST", "/api/dm/actions/?project=1000&id=retrieve_tasks_predictions", J({ selectedItems: { all: true } }), "maya", "rita", "project.update", "role_lacks_permission"],
+  ["POST", "/api/dm/actions/?project=1000&id=next_task", J({}), "ann", "mark", "project.label", "out_of_scope"],
+  ["GET", "/api/dm/actions/delete_tasks/form/?project=1000", undefined, "maya", "rita", "project.update", "role_lacks_permission"],
+  ["GET", "/api/dm/columns/?project=1000", undefined, "rita", "mark", "project.view_data", "out_of_scope"],
+  ["POST", "/api/dm/views/", J({ project: 1000, data: {} }), "rita", "mark", "project.view_data", "out_of_scope"],
+  ["PATCH", "/api/dm/views/8/", J({ data: {} }), "rita", "ann", "project.view_data", "setting_disabled"],
+  ["DELETE", "/api/dm/views/8/", undefined, "maya", "rita", "project.update", "role_lacks_permission"],
+  ["DELETE", "/api/dm/views/reset/?project=1000", undefined, "maya", "rita", "project.update", "role_lacks_permission"],
+  ["POST", "/api/dm/views/order/", J({ project: 1000, ids: [8] }), "rita", "mark", "project.view_data", "out_of_scope"],
+  ["PATCH", "/api/tasks/5/", J({ data: { text: "x" } }), "maya", "rita", "project.update", "role_lacks_permission"],
+  ["DELETE", "/api/tasks/5/", undefined, "maya", "rita", "project.update", "role_lacks_permission"],
+  ["GET", "/api/annotations/50/", undefined, "ann", "mark", "annotation.update", "out_of_scope"],
+  ["POST", "/api/annotations/51/convert-to-draft", "", "rita", "ann", "annotation.update", "out_of_scope"],
+  ["GET", "/api/predictions/?task=5", undefined, "rita", "mark", "project.view_data", "out_of_scope"],
+  ["DELETE", "/api/predictions/60/", undefined, "maya", "rita", "project.update", "role_lacks_permission"],
+  ["POST", "/api/projects/1000/summary/reset/", "", "maya", "rita", "project.update", "role_lacks_permission"],
+  ["DELETE", "/api/projects/1000/model-versions/", J({ model_version: "v1" }), "maya", "rita", "project.update", "role_lacks_permission"],
+  ["DELETE", "/api/projects/1000/file-uploads", J({ file_upload_ids: [1] }), "maya", "rita", "project.import", "role_lacks_permission"],
+  ["DELETE", "/api/import/file-upload/11", undefined, "maya", "rita", "project.import", "role_lacks_permission"],
+  ["POST", "/api/ml/3/interactive-annotating", J({ task: 5 }), "ann", "mark", "project.label", "out_of_scope"],
+  ["GET", "/api/webhooks/", undefined, "adam", "maya", "org.change_role", "role_lacks_permission"],
+  ["POST", "/api/labels/bulk", J({ project: 1000, old_label: "a", new_label: "b" }), "maya", "rita", "project.update", "role_lacks_permission"],
+  ["POST", "/api/labels/", J({ title: "t" }), "maya", "rita", "org.save_template", "role_lacks_permission"],
+  ["GET", "/api/session-policy/", undefined, "adam", "maya", "org.change_role", "role_lacks_permission"],
+  ["POST", "/api/users/", J({ email: "new@acme.test" }), "adam", "maya", "org.invite", "role_lacks_permission"],
+  ["PATCH", "/api/users/14/", J({ first_name: "Ann" }), "ann", "rita", "org.api_access", "out_of_scope"],
+  ["GET", "/api/projects/1000/imports/9/", undefined, "maya", "rita", "project.import", "role_lacks_permission"],
+  ["POST", "/api/projects/1000/exports/77/convert", J({ export_type: "CSV" }), "maya", "rita", "project.export", "role_lacks_permission"],
   ["GET", "/api/analytics/?scope=own", undefined, "ann", "paul", "analytics.view", "not_activated"],
   ["GET", "/api/analytics/", undefined, "adam", "ann", "analytics.view", "role_lacks_permission"],
 ];
@@ -267,8 +294,9 @@ test("organizations: 0 is the member's only one; several need X-LabelGate-Org", 
   assert.match(origin.forwarded()[0].headers["x-labelgate-decision"], /org=1/);
   assert.equal(origin.forwarded()[0].path, "/api/organizations/0/memberships", "forwarded unchanged");
   origin.clear();
-  // Ann is an annotator in organization 1 and a reviewer in organization 2.
-  r = await request(worker.url, "GET", "/api/projects/1000/", { headers: bearer(14) });
+  // Ann is an annotator in organization 1 and a reviewer in organization 2: an
+  // organization-level route needs the header, a route that names an object does not.
+  r = await request(worker.url, "GET", "/api/projects/", { headers: bearer(14) });
   assert.equal(r.status, 400);
   assert.equal(r.json.error, "organization_needed");
   r = await request(worker.url, "GET", "/api/projects/2000/", { headers: { ...bearer(14), "x-labelgate-org": "2" } });
@@ -284,4 +312,29 @@ test("organizations: 0 is the member's only one; several need X-LabelGate-Org", 
   r = await request(worker.url, "GET", "/api/organizations/1/memberships", { headers: { ...bearer(20) } });
   assert.equal(r.json.reason, "not_member", r.body);
   assert.equal(origin.forwarded().length, 3);
+});
+
+test("a member of several organizations acts in the organization of the object the route names", async () => {
+  origin.clear();
+  const ann = bearer(14);
+  let r = await request(worker.url, "GET", "/api/projects/2000/", { headers: ann });
+  assert.equal(r.status, 200, r.body);
+  assert.match(origin.forwarded().at(-1).headers["x-labelgate-decision"], /^allowed project\.view org=2 project=2000/);
+  r = await request(worker.url, "GET", "/api/projects/1000/", { headers: ann });
+  assert.equal(r.status, 200, r.body);
+  assert.match(origin.forwarded().at(-1).headers["x-labelgate-decision"], /^allowed project\.view org=1 project=1000/);
+  r = await request(worker.url, "GET", "/api/tasks/20/", { headers: ann });
+  assert.equal(r.status, 200, r.body);
+  assert.match(origin.forwarded().at(-1).headers["x-labelgate-decision"], /org=2 project=2000/);
+  // In organization 2 she is a reviewer: its data is hers to view; in 1 she annotates.
+  r = await request(worker.url, "GET", "/api/projects/1000/export", { headers: ann });
+  assert.equal(r.json.reason, "role_lacks_permission", r.body);
+  r = await request(worker.url, "GET", "/api/projects/424242/", { headers: ann });
+  assert.equal(r.json.reason, "unknown_resource", r.body);
+  origin.clear();
+  r = await request(worker.url, "GET", "/api/projects/2000/", { headers: { ...ann, "x-labelgate-org": "1" } });
+  assert.equal(r.json.reason, "unknown_resource", "a header that names another organization than the object's");
+  r = await request(worker.url, "GET", "/api/invite", { headers: ann });
+  assert.equal(r.json.error, "organization_needed", r.body);
+  assert.equal(origin.forwarded().length, 0);
 });

@@ -11,10 +11,21 @@
 //!
 //! Workspaces (Enterprise): the answer (an array or a page) keeps only the workspaces in
 //! `policy.visible_workspaces`, and a page's `count` drops by what was removed.
+//!
+//! The Data Manager's actions menu (`GET /api/dm/actions/?project=N`) keeps only the actions
+//! the member may run on the project (see [`crate::gate::dm`]), so Label Studio's own menu
+//! shows nothing the Worker would refuse.
 
+use policy_core::{Policy, Principal, Reason, Request, Resource};
 use serde_json::Value;
+use worker::web_sys::Response;
 
-use crate::path::percent_decode;
+use crate::fetch;
+use crate::gate::forward::{Body, Rewrite};
+use crate::gate::path::percent_decode;
+use crate::gate::routes::ListKind;
+use crate::gate::{Ask, dm};
+use crate::reply::Reply;
 
 /// The query parameter the projects list is filtered with.
 pub const IDS: &str = "ids";
@@ -34,7 +45,7 @@ pub fn requested_ids(raw_query: &str) -> Result<Option<Vec<u64>>, String> {
         let mut ids = Vec::new();
         for id in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             ids.push(
-                crate::path::parse_id(id)
+                crate::gate::path::parse_id(id)
                     .ok_or_else(|| format!("the query's `ids` holds `{id}`, not an id"))?,
             );
         }
@@ -128,9 +139,142 @@ pub fn origin_of(url: &str) -> &str {
     }
 }
 
+/// The Data Manager's menu (a JSON array of `{id, ...}`) keeping only the actions `allowed`
+/// (by id). `None`: not a JSON array.
+pub fn filter_actions(text: &str, allowed: impl Fn(&str) -> bool) -> Option<String> {
+    let mut v: Value = serde_json::from_str(text).ok()?;
+    let Value::Array(items) = &mut v else {
+        return None;
+    };
+    items.retain(|item| item.get("id").and_then(Value::as_str).is_some_and(&allowed));
+    Some(v.to_string())
+}
+
+/// An allowed request whose answer is narrowed to what the member may see.
+pub struct Answer<'a> {
+    /// The request.
+    pub ask: &'a Ask<'a>,
+    /// The origin.
+    pub origin: &'a str,
+    /// The policy in force.
+    pub policy: &'a Policy,
+    /// The member.
+    pub principal: &'a Principal,
+    /// The organization.
+    pub org: u64,
+    /// The forwarding rewrite (with the decision stamp).
+    pub rw: &'a Rewrite,
+}
+
+impl Answer<'_> {
+    fn served(&self, body: String) -> Reply {
+        Reply::decision(200, body).with("x-labelgate-decision", self.rw.decision.clone())
+    }
+
+    /// Forwards with `query` and returns the origin's JSON text, or the response to pass
+    /// back unchanged (an error, not JSON, or a `HEAD`).
+    async fn fetch_json(&self, query: &str) -> Result<Result<(Response, String), Response>, Reply> {
+        let path_and_query = match query {
+            "" => self.ask.raw_path().to_owned(),
+            q => format!("{}?{q}", self.ask.raw_path()),
+        };
+        let resp = self
+            .ask
+            .send(self.origin, &path_and_query, self.rw, Body::Stream)
+            .await?;
+        let is_json = resp
+            .headers()
+            .get("content-type")
+            .ok()
+            .flatten()
+            .is_some_and(|ct| ct.contains("json"));
+        if resp.status() != 200 || !is_json || self.ask.method == "HEAD" {
+            return Ok(Err(resp));
+        }
+        let text = fetch::text(&resp).await.ok_or_else(unexpected)?;
+        Ok(Ok((resp, text)))
+    }
+
+    /// A list narrowed to the member's reach (see the module's documentation).
+    pub async fn list(&self, kind: ListKind) -> Result<Response, Reply> {
+        let raw_query = self.ask.raw_query();
+        let (visible, query) = match kind {
+            ListKind::Workspaces => (
+                self.policy.visible_workspaces(self.principal, self.org),
+                raw_query.to_owned(),
+            ),
+            ListKind::Projects | ListKind::ProjectCounts => {
+                let visible = self.policy.visible_projects(self.principal, self.org);
+                let requested = requested_ids(raw_query)
+                    .map_err(|e| Reply::deny(400, self.policy, Reason::InvalidRequest, e))?;
+                let ask = ids_to_ask(&visible, requested.as_deref());
+                if ask.is_empty() {
+                    return Err(self.served(empty_page()));
+                }
+                (visible, rewrite_query(raw_query, &ask))
+            }
+        };
+        let (resp, text) = match self.fetch_json(&query).await? {
+            Ok(answer) => answer,
+            Err(resp) => return Ok(resp),
+        };
+        let body = filter_body(
+            &text,
+            &visible,
+            origin_of(self.origin),
+            origin_of(&self.ask.url),
+        )
+        .ok_or_else(unexpected)?;
+        with_body(&resp, &body)
+    }
+
+    /// The Data Manager's actions menu of `project`, narrowed to what the member may run.
+    pub async fn dm_actions(&self, project: u64) -> Result<Response, Reply> {
+        let (resp, text) = match self.fetch_json(self.ask.raw_query()).await? {
+            Ok(answer) => answer,
+            Err(resp) => return Ok(resp),
+        };
+        let may = |id: &str| {
+            dm::action_of(id).is_some_and(|action| {
+                self.policy
+                    .decide(&Request {
+                        principal: self.principal.clone(),
+                        org: self.org,
+                        action,
+                        resource: Resource::project(project),
+                    })
+                    .allow
+            })
+        };
+        let body = filter_actions(&text, may).ok_or_else(unexpected)?;
+        with_body(&resp, &body)
+    }
+}
+
+fn unexpected() -> Reply {
+    Reply::error(502, "origin_list", "the origin's answer could not be read")
+}
+
+/// The origin's response with a new body (its headers, less the length and encoding).
+fn with_body(resp: &Response, body: &str) -> Result<Response, Reply> {
+    fetch::with_body(resp, body).map_err(|e| {
+        worker::console_error!("labelgate: list: {}", fetch::js_error(&e));
+        unexpected()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_actions_menu_keeps_what_is_allowed() {
+        let menu = r#"[{"id":"delete_tasks","title":"Delete Tasks"},{"id":"retrieve_tasks_predictions"},{"id":"made_up"},{"title":"no id"}]"#;
+        let kept = filter_actions(menu, |id| id == "retrieve_tasks_predictions").unwrap();
+        assert_eq!(kept, r#"[{"id":"retrieve_tasks_predictions"}]"#);
+        assert_eq!(filter_actions("[]", |_| true).unwrap(), "[]");
+        assert!(filter_actions(r#"{"detail":"x"}"#, |_| true).is_none());
+    }
 
     #[test]
     fn ids_are_read_once_and_intersected() {

@@ -8,9 +8,15 @@ use policy_core::Policy;
 
 use crate::cache::{TtlCache, key};
 use crate::config::Config;
-use crate::credential::{Chosen, Credential};
-use crate::lookup::{self, Unreachable};
-use crate::{access, jwt};
+use crate::gate::Ask;
+use crate::gate::body::JsonBody;
+use crate::gate::credential::{self, Carried};
+use crate::gate::credential::{Chosen, Credential};
+use crate::gate::forward::Rewrite;
+use crate::gate::lookup::{self, Unreachable};
+use crate::gate::routes::{How, Matched};
+use crate::gate::{access, csrf, jwt};
+use crate::reply::Reply;
 
 /// A resolved identity.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,4 +141,71 @@ pub fn refresh_identity(token: &str, cfg: &Config, now: f64) -> Result<Identity,
         groups: Vec::new(),
         via: "refresh",
     })
+}
+
+/// The identity, the header rewrite that keeps only the credential decided on, and that
+/// credential (for lookups). A write authenticated by the session cookie alone is refused
+/// when the browser says another site sent it ([`csrf`]).
+pub async fn authenticate(
+    ask: &Ask<'_>,
+    policy: &Policy,
+    m: &Matched,
+    body: &JsonBody,
+) -> Result<(Identity, Rewrite, Option<Credential>), Reply> {
+    let (h, cfg, now) = (ask.incoming, ask.cfg, ask.now);
+    if m.row.how == How::RefreshToken {
+        let token = body
+            .str("refresh")
+            .ok()
+            .flatten()
+            .ok_or_else(|| Reply::unauthenticated("the body names no `refresh` token"))?;
+        let id = refresh_identity(token, cfg, now).map_err(no_identity)?;
+        let cookie = h.get("cookie").map(|_| String::new());
+        let rw = Rewrite {
+            strip_authorization: true,
+            strip_api_key: true,
+            cookie,
+            ..Rewrite::default()
+        };
+        return Ok((id, rw, None));
+    }
+    let carried = Carried {
+        api_key: h.get("x-api-key").map(str::to_owned),
+        authorization: h.get("authorization").map(str::to_owned),
+        cookie: h.get("cookie").map(str::to_owned),
+        access: h.get("cf-access-jwt-assertion").map(str::to_owned),
+    };
+    let chosen =
+        credential::choose(&carried, &cfg.session_cookie).map_err(Reply::unauthenticated)?;
+    if matches!(chosen.primary, Credential::Session(_))
+        && !csrf::is_safe(&ask.method)
+        && let Some(why) = csrf::cross_site(h, &ask.url)
+    {
+        return Err(Reply::error(403, "cross_site", why));
+    }
+    let id = identify(&chosen, cfg, policy, now)
+        .await
+        .map_err(no_identity)?;
+    let rw = Rewrite {
+        strip_authorization: chosen.strip_authorization,
+        strip_api_key: false,
+        cookie: chosen.cookie_rewrite.clone(),
+        ..Rewrite::default()
+    };
+    Ok((id, rw, Some(chosen.primary)))
+}
+
+fn no_identity(e: NoIdentity) -> Reply {
+    match e {
+        NoIdentity::Unauthenticated(m) => Reply::unauthenticated(m),
+        NoIdentity::UnknownEmail(email) => Reply::error(
+            403,
+            "unknown_principal",
+            format!("no user of the snapshot has the email `{email}`"),
+        ),
+        NoIdentity::Unreachable(e) => {
+            worker::console_error!("labelgate: whoami: {e}");
+            Reply::error(502, "origin_unreachable", "the origin did not answer")
+        }
+    }
 }

@@ -13,7 +13,7 @@ use worker::wasm_bindgen::{JsCast, JsValue};
 
 use crate::config::Access;
 use crate::fetch::js_error;
-use crate::jwt::{self, JwtError};
+use crate::gate::jwt::{self, JwtError};
 
 const RSA: &str = "RSASSA-PKCS1-v1_5";
 

@@ -117,7 +117,17 @@ pub struct Query {
 }
 
 /// The query parameters that decide a request. Each may appear once.
-pub const READ_PARAMS: [&str; 5] = ["project", "workspace", "scope", "token", "_method"];
+pub const READ_PARAMS: [&str; 9] = [
+    "project",
+    "workspace",
+    "scope",
+    "token",
+    "_method",
+    "task",
+    "task__project",
+    "id",
+    "view",
+];
 
 impl Query {
     /// Parses `raw` (without the `?`).
@@ -146,9 +156,28 @@ impl Query {
     }
 }
 
+/// The raw path and query of a serialized URL (`https://host/p?q#f`).
+pub fn split_url(url: &str) -> (&str, &str) {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let rest = url.get(after_scheme..).unwrap_or("");
+    let path_and_query = rest.find('/').and_then(|i| rest.get(i..)).unwrap_or("/");
+    let path_and_query = path_and_query.split('#').next().unwrap_or("/");
+    path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_split_into_path_and_query() {
+        assert_eq!(split_url("http://h:1/api/x/?a=1#f"), ("/api/x/", "a=1"));
+        assert_eq!(split_url("http://h"), ("/", ""));
+        assert_eq!(split_url("https://h/p?"), ("/p", ""));
+        assert_eq!(split_url("http://h//api?x=%2F"), ("//api", "x=%2F"));
+    }
 
     fn segs(p: &str) -> Vec<String> {
         canonical_segments(p).unwrap()

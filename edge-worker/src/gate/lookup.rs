@@ -9,8 +9,8 @@ use serde_json::Value;
 use worker::web_sys::Headers;
 
 use crate::cache::{TtlCache, key};
-use crate::credential::Credential;
 use crate::fetch;
+use crate::gate::credential::Credential;
 
 /// The origin could not be asked (HTTP 502).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,7 +54,7 @@ pub async fn ask(
 pub fn id_field(v: &Value, name: &str) -> Option<u64> {
     match v.get(name)? {
         Value::Number(n) => n.as_u64(),
-        Value::String(s) => crate::path::parse_id(s),
+        Value::String(s) => crate::gate::path::parse_id(s),
         Value::Object(o) => o.get("id").and_then(Value::as_u64),
         _ => None,
     }
@@ -69,7 +69,7 @@ pub struct Facts {
     pub task: Option<u64>,
     /// `annotation`
     pub annotation: Option<u64>,
-    /// `completed_by`: the author of an annotation.
+    /// `completed_by`: the author of an annotation; `user`: the author of a draft.
     pub author: Option<u64>,
 }
 
@@ -80,7 +80,7 @@ impl Facts {
             project: id_field(v, "project"),
             task: id_field(v, "task"),
             annotation: id_field(v, "annotation"),
-            author: id_field(v, "completed_by"),
+            author: id_field(v, "completed_by").or_else(|| id_field(v, "user")),
         }
     }
 
@@ -144,9 +144,9 @@ impl Lookup<'_> {
         Ok(facts)
     }
 
-    /// The project of the object at `path` (following `task`/`annotation` at most twice),
-    /// and the object's author.
-    pub async fn project_of(&self, path: &str) -> Result<(u64, Option<u64>), Unresolved> {
+    /// The project of the object at `path` (following `task`/`annotation` at most twice;
+    /// `None`: the origin describes it as belonging to no project), and its author.
+    pub async fn describe(&self, path: &str) -> Result<(Option<u64>, Option<u64>), Unresolved> {
         let first = self.facts(path).await?;
         let author = first.author;
         let mut facts = first;
@@ -154,10 +154,7 @@ impl Lookup<'_> {
             let Some(next) = facts.next() else { break };
             facts = self.facts(&next).await?;
         }
-        facts
-            .project
-            .map(|p| (p, author))
-            .ok_or_else(|| Unresolved::Object(path.to_owned()))
+        Ok((facts.project, author))
     }
 }
 

@@ -1,0 +1,422 @@
+//! The gate: one request, start to end. Refuse what is ambiguous, load the policy, match
+//! the route, authenticate, find the organization, plan, resolve the project, decide, then
+//! forward or refuse. Nothing is forwarded undecided: every path that does not end in an
+//! allow ends in a [`Reply`].
+//!
+//! - request: [`path`] (paths and queries read as the server reads them), [`body`];
+//! - identity: [`credential`], [`identity`], [`jwt`], [`access`], [`csrf`];
+//! - route: [`routes`] (the table), [`plan`] (action and resource), [`dm`], [`org`],
+//!   [`resolve`] and [`lookup`] (the project of an object);
+//! - forward: [`forward`], [`list`] (answers narrowed to the member's reach), [`signup`].
+
+pub mod access;
+pub mod body;
+pub mod credential;
+pub mod csrf;
+pub mod dm;
+pub mod forward;
+pub mod identity;
+pub mod jwt;
+pub mod list;
+pub mod lookup;
+pub mod org;
+pub mod path;
+pub mod plan;
+pub mod resolve;
+pub mod routes;
+pub mod signup;
+
+use policy_core::{Action, Decision, Policy, Principal, Reason, Request, Resource};
+use worker::web_sys::{self, Response};
+use worker::{D1Database, Env};
+
+use crate::activity::{self, Record};
+use crate::config::Config;
+use crate::fetch::{self, Incoming};
+use crate::reply::Reply;
+use crate::snapshot;
+use body::JsonBody;
+use forward::{Body, Rewrite};
+use lookup::Lookup;
+use path::Query;
+use routes::How;
+
+/// The largest header value, and all headers together, the Worker accepts (HTTP 431).
+const MAX_HEADER: usize = 8 * 1024;
+const MAX_HEADERS: usize = 32 * 1024;
+
+/// Headers some frameworks read as the real method.
+const METHOD_OVERRIDES: [&str; 3] = [
+    "x-http-method-override",
+    "x-http-method",
+    "x-method-override",
+];
+
+/// The test harness's endpoint (`LABELGATE_TEST_ENDPOINTS=1` only).
+const TEST_DECIDE: &str = "/__labelgate/decide";
+
+/// The request as the gate sees it.
+pub struct Ask<'a> {
+    /// The runtime's request (for its body).
+    pub req: &'a web_sys::Request,
+    /// Its headers.
+    pub incoming: &'a Incoming,
+    /// Its method.
+    pub method: String,
+    /// Its whole URL.
+    pub url: String,
+    /// The Worker's settings.
+    pub cfg: &'a Config,
+    /// Now (ms since the epoch).
+    pub now: f64,
+}
+
+impl Ask<'_> {
+    fn raw_path(&self) -> &str {
+        path::split_url(&self.url).0
+    }
+
+    fn raw_query(&self) -> &str {
+        path::split_url(&self.url).1
+    }
+
+    fn path_and_query(&self) -> String {
+        match self.raw_query() {
+            "" => self.raw_path().to_owned(),
+            q => format!("{}?{q}", self.raw_path()),
+        }
+    }
+
+    /// Forwards the request to `origin` + `path_and_query`.
+    pub async fn send(
+        &self,
+        origin: &str,
+        path_and_query: &str,
+        rw: &Rewrite,
+        body: Body<'_>,
+    ) -> Result<Response, Reply> {
+        forward::forward(self.req, self.incoming, origin, path_and_query, rw, body)
+            .await
+            .map_err(|e| {
+                worker::console_error!("labelgate: origin unreachable: {e}");
+                Reply::error(502, "origin_unreachable", "the origin did not answer")
+            })
+    }
+
+    async fn read_body(&self) -> Result<Vec<u8>, Reply> {
+        fetch::body_bytes(self.req, self.cfg.max_body)
+            .await
+            .map_err(|e| match e {
+                None => Reply::error(413, "body_too_large", "the body is too large to decide on"),
+                Some(e) => {
+                    worker::console_error!("labelgate: body: {e}");
+                    Reply::error(400, "unreadable_body", "the body could not be read")
+                }
+            })
+    }
+
+    /// The body the decision reads: JSON, not encoded, within the size limit.
+    async fn read_decision_body(&self) -> Result<Vec<u8>, Reply> {
+        let h = self.incoming;
+        if let Some(enc) = h
+            .get("content-encoding")
+            .filter(|e| !e.eq_ignore_ascii_case("identity"))
+        {
+            return Err(Reply::error(
+                415,
+                "encoded_body",
+                format!("a `{enc}` body cannot be decided on"),
+            ));
+        }
+        if let Some(len) = h.get("content-length")
+            && len
+                .trim()
+                .parse::<usize>()
+                .map_or(true, |n| n > self.cfg.max_body)
+        {
+            return Err(Reply::error(
+                413,
+                "body_too_large",
+                "the body is too large to decide on",
+            ));
+        }
+        let bytes = self.read_body().await?;
+        if !bytes.iter().all(u8::is_ascii_whitespace) {
+            let json = h.get("content-type").is_some_and(|ct| {
+                let mime = ct.split(';').next().unwrap_or("").trim();
+                mime.eq_ignore_ascii_case("application/json")
+            });
+            if !json {
+                return Err(Reply::error(
+                    415,
+                    "not_json",
+                    "this route is decided on a json body",
+                ));
+            }
+        }
+        Ok(bytes)
+    }
+}
+
+fn refuse_hostile_headers(incoming: &Incoming, query: &Query) -> Result<(), Reply> {
+    let total: usize = incoming.iter().map(|(k, v)| k.len() + v.len() + 4).sum();
+    if total > MAX_HEADERS || incoming.iter().any(|(_, v)| v.len() > MAX_HEADER) {
+        return Err(Reply::error(
+            431,
+            "headers_too_large",
+            "the request headers are too large",
+        ));
+    }
+    if let Some((name, _)) = incoming.iter().find(|(k, _)| METHOD_OVERRIDES.contains(k)) {
+        return Err(Reply::error(
+            400,
+            "method_override",
+            format!("the `{name}` header is not accepted"),
+        ));
+    }
+    if query.get("_method").is_some() {
+        return Err(Reply::error(
+            400,
+            "method_override",
+            "the `_method` parameter is not accepted",
+        ));
+    }
+    Ok(())
+}
+
+/// Decides the request and forwards it (`Ok`: the origin's response), or answers it itself
+/// (`Err`: a refusal, or an answer the Worker serves).
+pub async fn run(
+    ask: &Ask<'_>,
+    env: &Env,
+    rec: &mut Record,
+    db: Option<&D1Database>,
+) -> Result<Response, Reply> {
+    let cfg = ask.cfg;
+    let method = ask.method.as_str();
+    let raw_path = ask.raw_path();
+    let query = Query::parse(ask.raw_query())
+        .map_err(|e| Reply::error(400, "ambiguous_query", e.to_string()))?;
+    refuse_hostile_headers(ask.incoming, &query)?;
+    let segments = path::canonical_segments(raw_path)
+        .map_err(|e| Reply::error(400, "ambiguous_path", e.to_string()))?;
+
+    let Some((policy, version)) = snapshot::current(env, ask.now, cfg.snapshot_check_ms).await
+    else {
+        return Err(Reply::error(
+            503,
+            "no_policy",
+            "no policy snapshot is loaded",
+        ));
+    };
+
+    if cfg.test_endpoints && method == "POST" && raw_path == TEST_DECIDE {
+        rec.skip = true;
+        let bytes = ask.read_body().await?;
+        let text = String::from_utf8_lossy(&bytes);
+        return Err(
+            Reply::decision(200, policy.decide_json(&text)).with("x-labelgate-snapshot", version)
+        );
+    }
+
+    let Some(m) = routes::find(routes::TABLE, method, &segments) else {
+        let msg = format!("`{method} {raw_path}` is not a route of the table");
+        return Err(Reply::deny(403, &policy, Reason::UnknownAction, msg));
+    };
+    if let How::Deny(why) = m.row.how {
+        let msg = format!("`{method} {raw_path}` is never allowed through LabelGate: {why}");
+        return Err(Reply::deny(403, &policy, Reason::UnknownAction, msg));
+    }
+    let origin = cfg
+        .origin
+        .as_deref()
+        .ok_or_else(|| Reply::error(502, "no_origin", "no origin is configured"))?;
+
+    if m.row.how == How::Public {
+        rec.action = Some(String::from("public"));
+        rec.allow = true;
+        rec.reason = String::from("public");
+        let rw = Rewrite {
+            decision: String::from("public"),
+            ..Rewrite::default()
+        };
+        return ask
+            .send(origin, &ask.path_and_query(), &rw, Body::Stream)
+            .await;
+    }
+    if m.row.how == How::Signup {
+        return signup_request(ask, &policy, &query, origin, rec).await;
+    }
+
+    // The identity first (a token refresh carries it in the body), then the organization and
+    // the member's standing in it, and only then the body of a request decided on its body.
+    let refresh = m.row.how == How::RefreshToken;
+    let mut bytes = None;
+    if refresh {
+        bytes = Some(ask.read_decision_body().await?);
+    }
+    let parse = |bytes: &Option<Vec<u8>>| match bytes {
+        Some(b) => JsonBody::parse(b)
+            .map_err(|e| Reply::deny(400, &policy, Reason::InvalidRequest, e.to_string())),
+        None => Ok(JsonBody::default()),
+    };
+    let (identity, mut rw, cred) =
+        identity::authenticate(ask, &policy, &m, &parse(&bytes)?).await?;
+    rec.user = Some(identity.user);
+    let principal = Principal {
+        user: Some(identity.user),
+        groups: identity.groups.clone(),
+    };
+    let choice = org::choose(ask.incoming, &policy, identity.user, m.params.org)?;
+    rec.org = choice.fixed();
+
+    // A member who may not use the API at all is refused before anything is read or looked
+    // up (a member of several organizations: in every one of them).
+    if let Err((d, org)) = org::gate(&policy, &principal, &choice) {
+        rec.decided(&d, Action::OrgApiAccess, org, &Resource::org());
+        return Err(denied(&d, Action::OrgApiAccess, org, &Resource::org()));
+    }
+
+    if !refresh && plan::needs_body(&m, method) {
+        bytes = Some(ask.read_decision_body().await?);
+    }
+    let plan = plan::plan(&m, method, &query, &parse(&bytes)?)
+        .map_err(|e| Reply::deny(e.status(), &policy, e.reason, e.message))?;
+
+    let lookup = cred.as_ref().map(|cred| Lookup {
+        origin,
+        cred,
+        user: identity.user,
+        ttl_ms: cfg.lookup_ttl_ms,
+        now: ask.now,
+    });
+    let resolved = resolve::resolve(&policy, &plan, lookup.as_ref()).await?;
+    let org = choice.org_of(&policy, &resolved.resource)?;
+    let (action, resource) = resolve::finish(&policy, &plan, resolved, org, identity.user)?;
+    rec.org = Some(org);
+    rec.action = Some(action.to_string());
+    let decision = policy.decide(&Request {
+        principal: principal.clone(),
+        org,
+        action,
+        resource: resource.clone(),
+    });
+    rec.decided(&decision, action, org, &resource);
+    rec.detail = plan.list.map(|l| format!("list={}", l.name()));
+    if !decision.allow {
+        return Err(denied(&decision, action, org, &resource));
+    }
+    rw.user = Some(identity.user);
+    rw.decision = stamp(
+        &decision,
+        action,
+        org,
+        &resource,
+        plan.list.map(|l| l.name()),
+    );
+    if action == Action::OrgViewActivityLog
+        && let Some(db) = db
+    {
+        return Err(activity::serve(db, &policy, org, &query, ask, &rw).await);
+    }
+    let answer = list::Answer {
+        ask,
+        origin,
+        policy: &policy,
+        principal: &principal,
+        org,
+        rw: &rw,
+    };
+    if let Some(kind) = plan.list {
+        return answer.list(kind).await;
+    }
+    if m.row.how == How::DmActions
+        && let Some(project) = resource.project
+    {
+        return answer.dm_actions(project).await;
+    }
+    let body = match &bytes {
+        Some(b) => Body::Bytes(b),
+        None => Body::Stream,
+    };
+    ask.send(origin, &ask.path_and_query(), &rw, body).await
+}
+
+/// A signup (`/user/signup/`): refused unless the organizations it could join allow it.
+async fn signup_request(
+    ask: &Ask<'_>,
+    policy: &Policy,
+    query: &Query,
+    origin: &str,
+    rec: &mut Record,
+) -> Result<Response, Reply> {
+    let token = query.get("token").filter(|t| !t.is_empty());
+    let Some((org, d)) = signup::decide(policy, token) else {
+        return Err(Reply::deny(
+            403,
+            policy,
+            Reason::UnknownResource,
+            "the snapshot has no organization to sign up to",
+        ));
+    };
+    let res = Resource::org();
+    rec.decided(&d, Action::OrgSignup, org, &res);
+    if !d.allow {
+        return Err(denied(&d, Action::OrgSignup, org, &res));
+    }
+    rec.detail = Some(String::from("new_member=not_activated"));
+    let rw = Rewrite {
+        decision: format!(
+            "{} new_member=not_activated",
+            stamp(&d, Action::OrgSignup, org, &res, None)
+        ),
+        ..Rewrite::default()
+    };
+    ask.send(origin, &ask.path_and_query(), &rw, Body::Stream)
+        .await
+}
+
+/// The `X-LabelGate-Decision` value: `allowed project.view org=1 project=1000`.
+pub fn stamp(d: &Decision, action: Action, org: u64, res: &Resource, list: Option<&str>) -> String {
+    let mut s = format!("{} {action} org={org}", d.reason.name());
+    for (name, v) in [
+        ("workspace", res.workspace),
+        ("project", res.project),
+        ("member", res.member),
+        ("subject", res.subject),
+    ] {
+        if let Some(v) = v {
+            s.push_str(&format!(" {name}={v}"));
+        }
+    }
+    if let Some(list) = list {
+        s.push_str(&format!(" list={list}"));
+    }
+    s
+}
+
+/// A 403 with the decision, stamped.
+pub fn denied(d: &Decision, action: Action, org: u64, res: &Resource) -> Reply {
+    Reply::decision(403, d.to_json()).with("x-labelgate-decision", stamp(d, action, org, res, None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_decision_stamp_names_the_resource() {
+        let policy = Policy::from_snapshot_json(policy_core::DEMO_SNAPSHOT_JSON).unwrap();
+        let res = Resource::project(1000);
+        let d = policy.decide(&Request {
+            principal: Principal::user(12),
+            org: 1,
+            action: Action::ProjectExport,
+            resource: res.clone(),
+        });
+        assert_eq!(
+            stamp(&d, Action::ProjectExport, 1, &res, None),
+            "allowed project.export org=1 project=1000"
+        );
+    }
+}

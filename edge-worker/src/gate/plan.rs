@@ -1,0 +1,676 @@
+//! From a matched row, the query and the body to what the core must decide: the action,
+//! the resource, and where its project comes from (an id, or objects the origin describes).
+//!
+//! Every place Label Studio may read a project from is a source, and all sources must name
+//! the same project: the path's `{project}` or object, the query's `project`,
+//! `task__project` and `task`, and for a write (`POST`, `PATCH`, `PUT`, `DELETE`) the JSON
+//! body's `project`, `task` and `annotation`. A request whose sources disagree is refused,
+//! so the project decided on is the one the server acts on.
+
+use std::fmt;
+
+use policy_core::{Action, CopyMode, Kind, Reason, Resource, RoleChange, Scope};
+
+use crate::gate::body::{BodyError, JsonBody};
+use crate::gate::dm;
+use crate::gate::path::{Query, parse_id};
+use crate::gate::routes::{How, ListKind, Matched};
+
+/// Where a project id comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// Named directly (path, query or body).
+    Id(u64),
+    /// The project of the object the origin describes at this path.
+    Object(String),
+    /// Nothing new: the origin must describe an object at this path (it does so only for an
+    /// object of the project already named), or the request is refused.
+    Exists(String),
+}
+
+/// What to decide.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    /// The action (`org.api_access` for a list).
+    pub action: Action,
+    /// Set for a list that is to be filtered to the member's reach.
+    pub list: Option<ListKind>,
+    /// The resource, without its project (see `projects`).
+    pub resource: Resource,
+    /// Every source of the project: all must name the same one. Empty: no project.
+    pub projects: Vec<Source>,
+    /// The subject is the author (`completed_by`, a draft's `user`) of the looked-up object.
+    pub subject_from_object: bool,
+    /// The subject is the member: they ask for their own data.
+    pub subject_self: bool,
+    /// The workspace is the member's sandbox (a project created without one).
+    pub default_sandbox: bool,
+    /// The organization-level action to decide instead when no project is named (the
+    /// sources are empty, or the object belongs to none).
+    pub fallback: Option<Action>,
+    /// The member's own account only: the path's `{member}` must be the member.
+    pub own_account: Option<u64>,
+    /// The author the body names (`completed_by`, `user`) of an annotation or draft it
+    /// writes: it must be the member.
+    pub body_author: Option<u64>,
+}
+
+/// Why a request cannot be planned: malformed (HTTP 400, `invalid_request`), or an
+/// action the table does not know (HTTP 403, `unknown_action`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invalid {
+    /// `invalid_request` or `unknown_action`.
+    pub reason: Reason,
+    /// What is wrong, for the user.
+    pub message: String,
+}
+
+impl Invalid {
+    fn new(message: impl Into<String>) -> Invalid {
+        Invalid {
+            reason: Reason::InvalidRequest,
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status of the refusal.
+    pub fn status(&self) -> u16 {
+        if self.reason == Reason::InvalidRequest {
+            400
+        } else {
+            403
+        }
+    }
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<BodyError> for Invalid {
+    fn from(e: BodyError) -> Invalid {
+        Invalid::new(e.to_string())
+    }
+}
+
+/// Methods whose JSON body the server may read a project from.
+fn has_body(method: &str) -> bool {
+    matches!(method, "POST" | "PATCH" | "PUT" | "DELETE")
+}
+
+/// Whether deciding `m` reads the body.
+pub fn needs_body(m: &Matched, method: &str) -> bool {
+    let project_write = |action: Action| {
+        action.kind() == Kind::Project && m.params.project.is_none() && has_body(method)
+    };
+    match m.row.how {
+        How::Public
+        | How::Signup
+        | How::List(_)
+        | How::SelfOnly
+        | How::DmAction
+        | How::DmActions
+        | How::Deny(_) => false,
+        How::Act(action) | How::Authored(action) | How::ProjectOr(action, _) => {
+            project_write(action)
+        }
+        How::ProjectPatch
+        | How::Assignees
+        | How::Duplicate
+        | How::Membership
+        | How::ProjectRoles
+        | How::CreateProject
+        | How::RefreshToken
+        | How::StorageCheck(_) => true,
+    }
+}
+
+/// Label Studio's role codes (`OW`, `AD`, `MA`, `RE`, `AN`, `NO`, `DI`) or the contract's
+/// role names.
+pub fn role_change(code: &str) -> Option<RoleChange> {
+    Some(match code {
+        "OW" => RoleChange::Owner,
+        "AD" => RoleChange::Administrator,
+        "MA" => RoleChange::Manager,
+        "RE" => RoleChange::Reviewer,
+        "AN" => RoleChange::Annotator,
+        "NO" => RoleChange::NotActivated,
+        "DI" => RoleChange::Deactivated,
+        name => return RoleChange::ALL.into_iter().find(|r| r.name() == name),
+    })
+}
+
+fn copy_mode(mode: &str) -> Option<CopyMode> {
+    match mode {
+        "settings" => Some(CopyMode::Settings),
+        "settings,data" | "settings_data" => Some(CopyMode::SettingsData),
+        "all" | "settings,data,annotations" => Some(CopyMode::All),
+        _ => None,
+    }
+}
+
+fn query_id(query: &Query, name: &'static str) -> Result<Option<u64>, Invalid> {
+    match query.get(name) {
+        None => Ok(None),
+        Some(v) => parse_id(v)
+            .map(Some)
+            .ok_or_else(|| Invalid::new(format!("the query's `{name}` must be an integer id"))),
+    }
+}
+
+/// The project sources of the query: `project`, `task__project`, `task`.
+fn query_sources(query: &Query, out: &mut Vec<Source>) -> Result<(), Invalid> {
+    for name in ["project", "task__project"] {
+        if let Some(p) = query_id(query, name)? {
+            out.push(Source::Id(p));
+        }
+    }
+    if let Some(t) = query_id(query, "task")? {
+        out.push(Source::Object(format!("/api/tasks/{t}/")));
+    }
+    Ok(())
+}
+
+/// The project sources of a body: `project`, `task`, `annotation`.
+fn body_sources(body: &JsonBody, out: &mut Vec<Source>) -> Result<(), Invalid> {
+    if let Some(p) = body.id("project")? {
+        out.push(Source::Id(p));
+    }
+    if let Some(t) = body.id("task")? {
+        out.push(Source::Object(format!("/api/tasks/{t}/")));
+    }
+    if let Some(a) = body.id("annotation")? {
+        out.push(Source::Object(format!("/api/annotations/{a}/")));
+    }
+    Ok(())
+}
+
+fn plan_of(action: Action) -> Plan {
+    Plan {
+        action,
+        list: None,
+        resource: Resource::default(),
+        projects: Vec::new(),
+        subject_from_object: false,
+        subject_self: false,
+        default_sandbox: false,
+        fallback: None,
+        own_account: None,
+        body_author: None,
+    }
+}
+
+/// What `m` asks, with the query and the body (empty unless [`needs_body`]).
+pub fn plan(m: &Matched, method: &str, query: &Query, body: &JsonBody) -> Result<Plan, Invalid> {
+    let p = &m.params;
+    match m.row.how {
+        How::Public | How::RefreshToken => Ok(plan_of(Action::OrgApiAccess)),
+        How::Signup => Ok(plan_of(Action::OrgSignup)),
+        How::Deny(why) => Err(Invalid {
+            reason: Reason::UnknownAction,
+            message: format!("this route is never allowed through LabelGate: {why}"),
+        }),
+        How::List(kind) => Ok(Plan {
+            list: Some(kind),
+            ..plan_of(Action::OrgApiAccess)
+        }),
+        How::Act(action) => act(action, m, method, query, body),
+        How::Authored(action) => {
+            let mut plan = act(action, m, method, query, body)?;
+            plan.subject_from_object = true;
+            plan.subject_self = false;
+            Ok(plan)
+        }
+        How::SelfOnly => Ok(Plan {
+            own_account: p.member,
+            ..plan_of(Action::OrgApiAccess)
+        }),
+        How::ProjectOr(action, org_action) => {
+            // `?project=null` asks for the organization's own (webhooks without a project).
+            if query.get("project") == Some("null") && p.objects.is_empty() {
+                return Ok(plan_of(org_action));
+            }
+            let mut plan = act_or_none(action, m, method, query, body)?;
+            plan.fallback = Some(org_action);
+            Ok(plan)
+        }
+        How::DmAction | How::DmActions => {
+            let action = if m.row.how == How::DmActions {
+                Action::ProjectViewData
+            } else {
+                let id = p.name.as_deref().or(query.get("id")).ok_or_else(|| {
+                    Invalid::new("a data manager action needs its `id` (`?id=<action-id>`)")
+                })?;
+                dm::action_of(id).ok_or_else(|| Invalid {
+                    reason: Reason::UnknownAction,
+                    message: format!("`{id}` is not a data manager action LabelGate knows"),
+                })?
+            };
+            // The server reads the project of an action from the query only.
+            let project = query_id(query, "project")?
+                .ok_or_else(|| Invalid::new("a data manager action needs the query's `project`"))?;
+            let mut plan = plan_of(action);
+            plan.projects.push(Source::Id(project));
+            plan.subject_self = action == Action::ProjectViewData;
+            Ok(plan)
+        }
+        How::StorageCheck(action) => {
+            let kind = p.name.as_deref().unwrap_or_default();
+            if !STORAGE_TYPES.contains(&kind) {
+                return Err(Invalid::new(format!("`{kind}` is not a storage type")));
+            }
+            let mut plan = plan_of(action);
+            body_sources(body, &mut plan.projects)?;
+            if let Some(id) = body.id("id")? {
+                let export = if action == Action::ProjectExport {
+                    "export/"
+                } else {
+                    ""
+                };
+                plan.projects
+                    .push(Source::Object(format!("/api/storages/{export}{kind}/{id}")));
+            }
+            needs_project(action, &plan)?;
+            Ok(plan)
+        }
+        How::ProjectPatch => {
+            let only_pin = body.keys().eq(["pinned_at"]);
+            let action = match (only_pin, body.is_null("pinned_at")) {
+                (true, true) => Action::ProjectUnpin,
+                (true, false) => Action::ProjectPin,
+                (false, _) => Action::ProjectUpdate,
+            };
+            act(action, m, method, query, body)
+        }
+        How::Assignees => {
+            let action = match body.str("type")? {
+                Some("AN") => Action::ProjectAssignAnnotators,
+                Some("RE") => Action::ProjectAssignReviewers,
+                _ => return Err(Invalid::new("the body's `type` must be `AN` or `RE`")),
+            };
+            act(action, m, method, query, body)
+        }
+        How::Duplicate => {
+            let mut plan = act(Action::ProjectDuplicate, m, method, query, body)?;
+            plan.resource.target_workspace = body.id("workspace")?;
+            plan.resource.copy = match body.str("mode")? {
+                None => None,
+                Some(mode) => Some(copy_mode(mode).ok_or_else(|| {
+                    Invalid::new(format!(
+                        "the body's `mode` `{mode}` is not a duplicate mode"
+                    ))
+                })?),
+            };
+            Ok(plan)
+        }
+        How::Membership | How::ProjectRoles => {
+            let field = if m.row.how == How::Membership {
+                "user_id"
+            } else {
+                "user"
+            };
+            let member = body
+                .id(field)?
+                .ok_or_else(|| Invalid::new(format!("the body names no `{field}`")))?;
+            let role = match body.str("role")? {
+                None => None,
+                Some(code) => Some(role_change(code).ok_or_else(|| {
+                    Invalid::new(format!("the body's `role` `{code}` is not a role"))
+                })?),
+            };
+            let mut plan = plan_of(Action::OrgChangeRole);
+            plan.resource.member = Some(member);
+            plan.resource.role = role;
+            Ok(plan)
+        }
+        How::CreateProject => {
+            let mut plan = plan_of(Action::WorkspaceCreateProject);
+            plan.resource.workspace = body.id("workspace")?;
+            plan.default_sandbox = plan.resource.workspace.is_none();
+            Ok(plan)
+        }
+    }
+    .map(|mut plan| {
+        if let Some(s) = p.subject {
+            plan.resource.subject = Some(s);
+        }
+        plan
+    })
+}
+
+/// The storage types of Label Studio's `/api/storages/<type>/` routes.
+const STORAGE_TYPES: [&str; 5] = ["s3", "gcs", "azure", "redis", "localfiles"];
+
+fn needs_project(action: Action, plan: &Plan) -> Result<(), Invalid> {
+    if plan.projects.is_empty() {
+        return Err(Invalid::new(format!(
+            "`{action}` needs a project: none in the path, the query or the body"
+        )));
+    }
+    Ok(())
+}
+
+fn act(
+    action: Action,
+    m: &Matched,
+    method: &str,
+    query: &Query,
+    body: &JsonBody,
+) -> Result<Plan, Invalid> {
+    let plan = act_or_none(action, m, method, query, body)?;
+    if action.kind() == Kind::Project {
+        needs_project(action, &plan)?;
+    }
+    Ok(plan)
+}
+
+/// Like [`act`], with no project source allowed (for [`How::ProjectOr`]).
+fn act_or_none(
+    action: Action,
+    m: &Matched,
+    method: &str,
+    query: &Query,
+    body: &JsonBody,
+) -> Result<Plan, Invalid> {
+    let p = &m.params;
+    let mut plan = plan_of(action);
+    match action.kind() {
+        Kind::Organization => {
+            if matches!(action, Action::OrgChangeRole | Action::OrgRemoveMember) {
+                plan.resource.member = p.member;
+            }
+        }
+        Kind::Workspace => plan.resource.workspace = p.workspace,
+        Kind::Project => {
+            plan.projects
+                .extend(p.objects.iter().cloned().map(Source::Object));
+            plan.projects
+                .extend(p.children.iter().cloned().map(Source::Exists));
+            if let Some(id) = p.project {
+                // The server acts on the path's project, whatever the query or body says.
+                plan.projects.push(Source::Id(id));
+            } else {
+                query_sources(query, &mut plan.projects)?;
+                if has_body(method) {
+                    body_sources(body, &mut plan.projects)?;
+                }
+            }
+            plan.subject_self = action == Action::ProjectViewData;
+            if has_body(method) && matches!(action, Action::ProjectLabel | Action::AnnotationUpdate)
+            {
+                plan.body_author = match body.id("completed_by")? {
+                    Some(a) => Some(a),
+                    None => body.id("user")?,
+                };
+            }
+        }
+        Kind::Scoped => {
+            if let Some(id) = p.project.or(query_id(query, "project")?) {
+                plan.projects.push(Source::Id(id));
+            } else {
+                plan.resource.workspace = query_id(query, "workspace")?;
+            }
+            plan.resource.scope = match query.get("scope") {
+                None => None,
+                Some(s) => Some(Scope::ALL.into_iter().find(|x| x.name() == s).ok_or_else(
+                    || Invalid::new(format!("the query's `scope` `{s}` is not a scope")),
+                )?),
+            };
+        }
+    }
+    Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gate::path::canonical_segments;
+    use crate::gate::routes::{TABLE, find};
+
+    fn plan_for(method: &str, path: &str, body: &str) -> Result<Plan, Invalid> {
+        let (path, q) = path.split_once('?').unwrap_or((path, ""));
+        let segs = canonical_segments(path).unwrap();
+        let m = find(TABLE, method, &segs).unwrap();
+        let body = JsonBody::parse(body.as_bytes()).unwrap();
+        plan(&m, method, &Query::parse(q).unwrap(), &body)
+    }
+
+    #[test]
+    fn pin_unpin_update() {
+        let p = plan_for(
+            "PATCH",
+            "/api/projects/1000/",
+            r#"{"pinned_at": "2024-01-01"}"#,
+        );
+        assert_eq!(p.unwrap().action, Action::ProjectPin);
+        let p = plan_for("PUT", "/api/projects/1000/", r#"{"pinned_at": null}"#);
+        assert_eq!(p.unwrap().action, Action::ProjectUnpin);
+        let p = plan_for(
+            "PATCH",
+            "/api/projects/1000/",
+            r#"{"pinned_at": null, "title": "x"}"#,
+        );
+        assert_eq!(p.unwrap().action, Action::ProjectUpdate);
+        let p = plan_for("PATCH", "/api/projects/1000/", "");
+        assert_eq!(p.unwrap().action, Action::ProjectUpdate);
+    }
+
+    #[test]
+    fn body_fields_name_the_resource() {
+        let p = plan_for(
+            "POST",
+            "/api/projects/1/tasks/assignees",
+            r#"{"type":"RE"}"#,
+        )
+        .unwrap();
+        assert_eq!(p.action, Action::ProjectAssignReviewers);
+        assert!(
+            plan_for(
+                "POST",
+                "/api/projects/1/tasks/assignees",
+                r#"{"type":"XX"}"#
+            )
+            .is_err()
+        );
+        let p = plan_for(
+            "POST",
+            "/api/organizations/0/memberships",
+            r#"{"user_id":14,"role":"OW"}"#,
+        )
+        .unwrap();
+        assert_eq!(p.resource.member, Some(14));
+        assert_eq!(p.resource.role, Some(RoleChange::Owner));
+        assert!(
+            plan_for(
+                "POST",
+                "/api/organizations/1/memberships",
+                r#"{"role":"AN"}"#
+            )
+            .is_err()
+        );
+        let p = plan_for(
+            "POST",
+            "/api/projects/1/duplicate/",
+            r#"{"mode":"settings,data","workspace":102}"#,
+        )
+        .unwrap();
+        assert_eq!(p.resource.target_workspace, Some(102));
+        assert_eq!(p.resource.copy, Some(CopyMode::SettingsData));
+        let p = plan_for("POST", "/api/projects/", "{}").unwrap();
+        assert!(p.default_sandbox);
+        let p = plan_for(
+            "POST",
+            "/api/predictions/",
+            r#"{"task": 5, "project": 1000}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            p.projects,
+            vec![Source::Id(1000), Source::Object("/api/tasks/5/".into())]
+        );
+    }
+
+    #[test]
+    fn query_and_objects() {
+        let p = plan_for("GET", "/api/tasks/?project=1001", "").unwrap();
+        assert_eq!(
+            (p.action, p.projects.clone()),
+            (Action::ProjectViewData, vec![Source::Id(1001)])
+        );
+        assert!(p.subject_self);
+        assert!(plan_for("GET", "/api/tasks/", "").is_err());
+        assert!(plan_for("GET", "/api/tasks/?project=x", "").is_err());
+        let p = plan_for("DELETE", "/api/annotations/7/", "").unwrap();
+        assert!(p.subject_from_object);
+        assert_eq!(
+            p.projects,
+            vec![Source::Object("/api/annotations/7/".into())]
+        );
+        let p = plan_for("GET", "/api/analytics/?workspace=100&scope=own", "").unwrap();
+        assert_eq!(p.resource.workspace, Some(100));
+        assert_eq!(p.resource.scope, Some(Scope::Own));
+    }
+
+    #[test]
+    fn data_manager_actions_are_decided_by_their_id() {
+        let p = plan_for("POST", "/api/dm/actions/?id=delete_tasks&project=4", "").unwrap();
+        assert_eq!(
+            (p.action, p.projects),
+            (Action::ProjectUpdate, vec![Source::Id(4)])
+        );
+        let p = plan_for("POST", "/api/dm/actions?id=next_task&project=4", "").unwrap();
+        assert_eq!(p.action, Action::ProjectLabel);
+        let p = plan_for(
+            "GET",
+            "/api/dm/actions/remove_duplicates/form?project=4",
+            "",
+        )
+        .unwrap();
+        assert_eq!(p.action, Action::ProjectUpdate);
+        let p = plan_for("GET", "/api/dm/actions/?project=4", "").unwrap();
+        assert_eq!((p.action, p.subject_self), (Action::ProjectViewData, true));
+        let unknown = plan_for("POST", "/api/dm/actions/?id=wipe&project=4", "").unwrap_err();
+        assert_eq!(
+            (unknown.reason, unknown.status()),
+            (Reason::UnknownAction, 403)
+        );
+        let none = plan_for("POST", "/api/dm/actions/?project=4", "").unwrap_err();
+        assert_eq!(none.status(), 400);
+        // The server reads the project of an action from the query only.
+        assert!(plan_for("POST", "/api/dm/actions/?id=delete_tasks", "").is_err());
+    }
+
+    #[test]
+    fn every_place_the_server_reads_a_project_from_is_a_source() {
+        let p = plan_for("PATCH", "/api/webhooks/4/?project=9", r#"{"project": 10}"#).unwrap();
+        assert_eq!(
+            p.projects,
+            vec![
+                Source::Object("/api/webhooks/4/".into()),
+                Source::Id(9),
+                Source::Id(10)
+            ]
+        );
+        let p = plan_for(
+            "DELETE",
+            "/api/dm/views/reset/?project=4",
+            r#"{"project": 5}"#,
+        )
+        .unwrap();
+        assert_eq!(p.projects, vec![Source::Id(4), Source::Id(5)]);
+        let p = plan_for("GET", "/api/predictions/?task=7&task__project=4", "").unwrap();
+        assert_eq!(
+            p.projects,
+            vec![Source::Id(4), Source::Object("/api/tasks/7/".into())]
+        );
+        assert!(plan_for("GET", "/api/predictions/", "").is_err());
+        let p = plan_for("POST", "/api/projects/4/exports/77/convert", "").unwrap();
+        assert_eq!(
+            p.projects,
+            vec![
+                Source::Exists("/api/projects/4/exports/77".into()),
+                Source::Id(4)
+            ]
+        );
+        let p = plan_for("GET", "/api/projects/4/imports/9/", "").unwrap();
+        assert_eq!(
+            p.projects,
+            vec![
+                Source::Object("/api/projects/4/imports/9/".into()),
+                Source::Id(4)
+            ]
+        );
+        let p = plan_for(
+            "POST",
+            "/api/storages/s3/validate",
+            r#"{"project": 4, "id": 12}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            p.projects,
+            vec![Source::Id(4), Source::Object("/api/storages/s3/12".into())]
+        );
+        let p = plan_for("POST", "/api/storages/export/gcs/validate", r#"{"id": 3}"#).unwrap();
+        assert_eq!(
+            p.projects,
+            vec![Source::Object("/api/storages/export/gcs/3".into())]
+        );
+        assert!(plan_for("POST", "/api/storages/s3/validate", "{}").is_err());
+    }
+
+    #[test]
+    fn organization_level_fallbacks_and_own_accounts() {
+        let p = plan_for("GET", "/api/webhooks/", "").unwrap();
+        assert_eq!(
+            (p.projects.len(), p.fallback),
+            (0, Some(Action::OrgChangeRole))
+        );
+        let p = plan_for("GET", "/api/webhooks/?project=null", "").unwrap();
+        assert_eq!(p.action, Action::OrgChangeRole);
+        let p = plan_for("GET", "/api/webhooks/?project=3", "").unwrap();
+        assert_eq!(
+            (p.action, p.projects.clone()),
+            (Action::ProjectUpdate, vec![Source::Id(3)])
+        );
+        let p = plan_for("PATCH", "/api/users/14/", r#"{"first_name": "a"}"#).unwrap();
+        assert_eq!((p.action, p.own_account), (Action::OrgApiAccess, Some(14)));
+    }
+
+    #[test]
+    fn annotations_and_drafts_name_their_author() {
+        let p = plan_for("PATCH", "/api/annotations/5/", r#"{"result": []}"#).unwrap();
+        assert_eq!(
+            (p.action, p.subject_from_object),
+            (Action::AnnotationUpdate, true)
+        );
+        let p = plan_for(
+            "POST",
+            "/api/tasks/5/annotations/",
+            r#"{"completed_by": 13}"#,
+        )
+        .unwrap();
+        assert_eq!(p.body_author, Some(13));
+        let p = plan_for("PATCH", "/api/drafts/5/", r#"{"user": 12}"#).unwrap();
+        assert_eq!(p.body_author, Some(12));
+        let p = plan_for("POST", "/api/tasks/5/annotations/7/drafts", "{}").unwrap();
+        assert_eq!(
+            (p.action, p.projects),
+            (
+                Action::AnnotationUpdate,
+                vec![
+                    Source::Object("/api/tasks/5/".into()),
+                    Source::Object("/api/annotations/7/".into())
+                ]
+            )
+        );
+    }
+
+    #[test]
+    fn denied_rows_say_why() {
+        let e = plan_for("GET", "/admin/", "").unwrap_err();
+        assert_eq!(e.reason, Reason::UnknownAction);
+        assert!(e.message.contains("operator"), "{e}");
+    }
+}
