@@ -104,6 +104,10 @@ def start_label_studio(data_dir: Path, port: int | None = None, timeout: float =
         # Local-files storages (the only storage type that needs no outside service).
         "LOCAL_FILES_SERVING_ENABLED": "true",
         "LOCAL_FILES_DOCUMENT_ROOT": str(data_dir / "files"),
+        # The tests' ML backend and webhook listen on 127.0.0.1, which Label Studio's SSRF
+        # guard refuses by default (this server is reachable from 127.0.0.1 only).
+        "SSRF_PROTECTION_ENABLED": "false",
+        "ML_BLOCK_LOCAL_IP": "false",
         "PYTHONUNBUFFERED": "1",
     }
     log_path = data_dir / "label-studio.log"
@@ -136,6 +140,25 @@ def start_label_studio(data_dir: Path, port: int | None = None, timeout: float =
         raise
     ls.start_seconds = time.monotonic() - t0
     return ls
+
+
+def django_shell(ls: LabelStudio, code: str, timeout: float = 120.0) -> str:
+    """Runs `code` in Django with Label Studio's settings and the running server's data dir
+    (its own database), as Label Studio's `manage.py shell` would, and returns its stdout: for
+    facts Label Studio Community has no API for (a second organization)."""
+    prelude = (
+        "import os, sys, label_studio\n"
+        "sys.path.insert(0, os.path.dirname(label_studio.__file__))\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'core.settings.label_studio')\n"
+        "import django\ndjango.setup()\n"
+    )
+    env = {**os.environ, "LABEL_STUDIO_BASE_DATA_DIR": str(ls.data_dir), "LATEST_VERSION_CHECK": "false",
+           "SENTRY_DSN": "", "FRONTEND_SENTRY_DSN": "", "COLLECT_ANALYTICS": "false", "LOG_LEVEL": "ERROR"}
+    out = subprocess.run([str(VENV / "bin" / "python"), "-c", prelude + code], env=env, cwd=str(ls.data_dir),
+                         capture_output=True, text=True, timeout=timeout)
+    if out.returncode != 0:
+        raise RuntimeError(f"django shell failed: {out.stderr[-2000:]}")
+    return out.stdout
 
 
 @dataclass

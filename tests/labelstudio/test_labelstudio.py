@@ -4,6 +4,7 @@ Label Studio's state is then read directly (not through the Worker) to prove tha
 refused reached it."""
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -210,9 +211,11 @@ def test_activity_log_records_every_decision(stack):
             break
         time.sleep(0.1)
     assert want <= got, got
+    ours = {f"/api/projects/{p}/export", f"/api/projects/{p}/import", f"/api/projects/{p}/"}
     for rec in r.json()["results"]:
         assert rec["user"]["id"] == ann and rec["allow"] is False and rec["organization"] == stack.org
-        assert rec["reason"] == "role_lacks_permission"
+        if rec["path"] in ours:
+            assert rec["reason"] == "role_lacks_permission", rec
     r = stack.via_worker("owner", "GET", f"/api/activity-logs/?user={stack.users['manager'].id}&action=project.import&allow=true")
     assert r.json()["count"] >= 1
     r = stack.via_worker("manager", "GET", "/api/activity-logs/")
@@ -242,3 +245,72 @@ def test_workspaces_are_enterprise_only(stack):
     assert stack.via_worker("manager", "GET", "/api/workspaces/").status_code == 404
     r = stack.via_worker("gone", "GET", "/api/workspaces/")
     assert r.status_code == 403 and r.json()["reason"] == "deactivated"
+
+
+def test_a_member_of_two_organizations_uses_the_sdk_unchanged(stack):
+    """A second, real Label Studio organization (Community has no API to make one: Django's ORM,
+    in the server's own database) with the reviewer as an annotator and a project of its own.
+    Label Studio's SDK, which cannot send `X-LabelGate-Org`, works on either organization's
+    objects: the Worker acts in the organization of the project the route names."""
+    import lsserver
+
+    rev = stack.users["reviewer"]
+    made = json.loads(lsserver.django_shell(stack.ls, f"""
+import copy
+import json
+from organizations.models import Organization
+from projects.models import Project
+from users.models import User
+import secrets
+owner = User.objects.create(email=f'second-owner-{{secrets.token_hex(4)}}@labelgate.test')
+rev = User.objects.get(id={rev.id})
+org = Organization.create_organization(created_by=owner, title='LabelGate second organization', legacy_api_tokens_enabled=True)
+org.add_user(rev)
+p = Project.objects.create(title='second-org project', organization=org, created_by=owner)
+rev.active_organization = org
+rev.save(update_fields=['active_organization'])
+print(json.dumps({{'org': org.id, 'project': p.id, 'owner': owner.id}}))
+"""))
+    snap = copy.deepcopy(stack.snapshot)
+    u = {k: v.id for k, v in stack.users.items()}
+    snap["organizations"].append({
+        "id": made["org"], "name": "Second", "owner": made["owner"],
+        "members": [{"user": made["owner"], "role": "owner", "status": "active"},
+                    {"user": u["reviewer"], "role": "annotator", "status": "active"}],
+        "workspaces": [{"id": 900101, "name": "Second", "members": []}],
+        "projects": [{"id": made["project"], "title": "Second", "workspace": 900101, "created_by": made["owner"],
+                      "members": [u["reviewer"]]}],
+    })
+    try:
+        stack.snapshot_path.write_text(json.dumps(snap))
+        stack.worker.reload()
+        rita = stack.sdk("reviewer")
+        # Label Studio serves the reviewer's active organization: the second one.
+        assert rita.projects.get(id=made["project"]).title == "second-org project"
+        # In the second organization the reviewer is an annotator: no export there.
+        refused(lambda: rita.projects.exports.download_sync(made["project"], export_type="JSON"), "role_lacks_permission")
+        # In the first, a reviewer: the decision is the first organization's (Label Studio itself
+        # then answers 404, as the reviewer's active organization is the second).
+        r = stack.via_worker("reviewer", "PATCH", f"/api/projects/{stack.projects['triage']}/",
+                             json={"pinned_at": PIN})
+        assert r.status_code == 404, r.text
+        r = stack.via_worker("annotator", "GET", f"/api/projects/{made['project']}/")
+        assert r.status_code == 403 and r.json()["reason"] in {"not_member", "unknown_resource"}, r.text
+        # An organization-level route needs the organization named.
+        with pytest.raises(ApiError) as e:
+            list(rita.projects.list())
+        assert e.value.status_code == 400
+        r = stack.via_worker("reviewer", "GET", "/api/projects/", headers={"X-LabelGate-Org": str(made["org"])})
+        assert r.status_code == 200 and [p["id"] for p in r.json()["results"]] == [made["project"]], r.text
+        r = stack.via_worker("reviewer", "GET", f"/api/projects/{made['project']}/", headers={"X-LabelGate-Org": str(stack.org)})
+        assert r.status_code == 403 and r.json()["reason"] == "unknown_resource", r.text
+    finally:
+        lsserver.django_shell(stack.ls, f"""
+from users.models import User
+from organizations.models import Organization
+rev = User.objects.get(id={rev.id})
+rev.active_organization = Organization.objects.get(id={stack.org})
+rev.save(update_fields=['active_organization'])
+""")
+        stack.snapshot_path.write_text(json.dumps(stack.snapshot))
+        stack.worker.reload()

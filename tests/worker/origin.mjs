@@ -40,7 +40,6 @@ export const OBJECTS = {
   "/api/dm/views/8/": { id: 8, project: 1000 },
   "/api/annotation-reviews/9/": { id: 9, annotation: 50 },
   "/api/predictions/60/": { id: 60, task: 5, project: 1000 },
-  "/api/import/file-upload/11": { id: 11, project: 1000, file: "upload/1000/a.json" },
   "/api/projects/1000/imports/9/": { id: 9, project: 1000, status: "completed" },
   "/api/projects/1001/imports/9/": { id: 9, project: 1000, status: "completed" },
   "/api/projects/1000/exports/77": { id: 77, title: "export", status: "completed" },

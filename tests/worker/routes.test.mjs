@@ -162,7 +162,6 @@ const ROWS = [
   ["POST", "/api/projects/1000/summary/reset/", "", "maya", "rita", "project.update", "role_lacks_permission"],
   ["DELETE", "/api/projects/1000/model-versions/", J({ model_version: "v1" }), "maya", "rita", "project.update", "role_lacks_permission"],
   ["DELETE", "/api/projects/1000/file-uploads", J({ file_upload_ids: [1] }), "maya", "rita", "project.import", "role_lacks_permission"],
-  ["DELETE", "/api/import/file-upload/11", undefined, "maya", "rita", "project.import", "role_lacks_permission"],
   ["POST", "/api/ml/3/interactive-annotating", J({ task: 5 }), "ann", "mark", "project.label", "out_of_scope"],
   ["GET", "/api/webhooks/", undefined, "adam", "maya", "org.change_role", "role_lacks_permission"],
   ["POST", "/api/labels/bulk", J({ project: 1000, old_label: "a", new_label: "b" }), "maya", "rita", "project.update", "role_lacks_permission"],

@@ -124,29 +124,25 @@ pub fn finish(
     org: u64,
     user: u64,
 ) -> Result<(Action, Resource), Reply> {
+    let not_own = |message: String| {
+        Reply::deny(403, policy, Reason::OutOfScope, message).with(
+            "x-labelgate-decision",
+            format!("out_of_scope {} org={org}", plan.action),
+        )
+    };
     if let Some(member) = plan.own_account
         && member != user
     {
-        return Err(Reply::deny(
-            403,
-            policy,
-            Reason::OutOfScope,
-            format!(
-                "a member may change only their own account, and user `{member}` is not user `{user}`"
-            ),
-        ));
+        return Err(not_own(format!(
+            "a member may change only their own account, and user `{member}` is not user `{user}`"
+        )));
     }
     if let Some(author) = plan.body_author
         && author != user
     {
-        return Err(Reply::deny(
-            403,
-            policy,
-            Reason::OutOfScope,
-            format!(
-                "user `{user}` may not write an annotation or draft in the name of user `{author}`"
-            ),
-        ));
+        return Err(not_own(format!(
+            "user `{user}` may not write an annotation or draft in the name of user `{author}`"
+        )));
     }
     if resolved.org_level
         && let Some(action) = plan.fallback

@@ -325,7 +325,6 @@ mod tests {
             ),
             ("GET", "/api/projects/3/model-versions/", A::ProjectView),
             ("DELETE", "/api/projects/3/file-uploads", A::ProjectImport),
-            ("PATCH", "/api/import/file-upload/9", A::ProjectImport),
             ("POST", "/api/users/", A::OrgInvite),
             ("PATCH", "/api/labels/4/", A::OrgSaveTemplate),
             ("GET", "/api/billing/info", A::OrgViewBilling),
@@ -444,6 +443,7 @@ mod tests {
             ("POST", "/api/organizations/"),
             ("GET", "/api/auth/export/"),
             ("POST", "/api/fsm/entities/task/5/transition/"),
+            ("DELETE", "/api/import/file-upload/9"),
         ] {
             assert!(
                 matches!(how(m, p).map(|h| h.0), Some(How::Deny(_))),

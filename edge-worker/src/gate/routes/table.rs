@@ -164,7 +164,7 @@ pub static TABLE: &[Row] = &[
     row("POST", "/api/annotation-reviews", Act(A::ProjectReview)),
     row("GET", "/api/annotation-reviews/{obj}/**", Act(A::ProjectReview)),
     row(WRITE, "/api/annotation-reviews/{obj}/**", Act(A::ProjectVerifyAnnotations)),
-    row("GET|PATCH|PUT|DELETE", "/api/import/file-upload/{obj-}", Act(A::ProjectImport)),
+    row("GET|PATCH|PUT|DELETE", "/api/import/file-upload/{n}", Deny("Label Studio does not say which project an upload named by its id alone belongs to: use /api/projects/{id}/file-uploads")),
     row("GET", "/api/fsm/entities/*/{n}/history", Deny("the state-machine API: no client of Community uses it")),
     row("POST", "/api/fsm/entities/*/{n}/transition", Deny("the state-machine API: no client of Community uses it")),
 
