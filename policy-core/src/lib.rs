@@ -27,17 +27,23 @@ mod action;
 mod decide;
 mod decision;
 mod error;
+mod facts;
 mod json;
 mod matrix;
 mod reader;
 mod request;
 mod role;
+mod slice;
 mod snapshot;
 
 pub use action::{Action, Kind};
 pub use decide::Policy;
 pub use decision::{Decision, Reason};
 pub use error::LoadError;
+pub use facts::{
+    AssignmentFacts, AssignmentKind, Facts, GroupMapping, MemberFacts, OrgFacts, OrgSettings,
+    ProjectFacts, ProjectSettings, UserFacts, WorkspaceFacts,
+};
 pub use json::mask;
 pub use matrix::{DEFAULT_MATRIX_JSON, Grant, Matrix, PolicyId};
 pub use request::{CopyMode, Principal, Request, Resource, RoleChange};

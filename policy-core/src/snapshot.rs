@@ -9,311 +9,8 @@ use alloc::vec::Vec;
 use hashbrown::{HashMap, HashSet};
 
 use crate::error::LoadError;
-use crate::reader::{self, Reader, Res};
+use crate::facts::{AssignmentKind, Facts, OrgFacts};
 use crate::role::{Edition, Role, Status};
-
-// ---- The JSON forms -------------------------------------------------------------------
-
-struct SnapshotJson {
-    edition: Edition,
-    organizations: Vec<OrgJson>,
-    users: Vec<UserJson>,
-}
-
-struct UserJson {
-    id: u64,
-    email: Option<String>,
-    name: Option<String>,
-}
-
-struct OrgJson {
-    id: u64,
-    owner: u64,
-    name: Option<String>,
-    settings: OrgSettingsJson,
-    invite_tokens: Vec<String>,
-    members: Vec<MemberJson>,
-    group_mappings: Vec<GroupMappingJson>,
-    workspaces: Vec<WorkspaceJson>,
-    projects: Vec<ProjectJson>,
-}
-
-#[derive(Default)]
-struct OrgSettingsJson {
-    disable_signup_without_link: bool,
-}
-
-struct MemberJson {
-    user: u64,
-    role: Option<Role>,
-    status: Status,
-}
-
-struct GroupMappingJson {
-    group: String,
-    role: Role,
-    project: Option<u64>,
-}
-
-struct WorkspaceJson {
-    id: u64,
-    name: Option<String>,
-    members: Vec<u64>,
-    sandbox_of: Option<u64>,
-}
-
-struct ProjectJson {
-    id: u64,
-    workspace: u64,
-    created_by: u64,
-    title: Option<String>,
-    members: Vec<u64>,
-    settings: ProjectSettingsJson,
-    assignments: Vec<AssignmentJson>,
-}
-
-#[derive(Default)]
-struct ProjectSettingsJson {
-    annotators_can_view_own_data: bool,
-}
-
-struct AssignmentJson {
-    user: u64,
-    kind: AssignmentKind,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum AssignmentKind {
-    Annotate,
-    Review,
-}
-
-impl AssignmentKind {
-    fn name(self) -> &'static str {
-        match self {
-            AssignmentKind::Annotate => "annotate",
-            AssignmentKind::Review => "review",
-        }
-    }
-}
-
-// Each form is read field by field: the field names in order, a mask of the required
-// ones, and a match on the field's index.
-
-impl SnapshotJson {
-    fn read(r: &mut Reader<'_>) -> Res<SnapshotJson> {
-        let mut s = SnapshotJson {
-            edition: Edition::default(),
-            organizations: Vec::new(),
-            users: Vec::new(),
-        };
-        r.object(
-            &["edition", "organizations", "users"],
-            0b010,
-            &mut |r, i| {
-                match i {
-                    0 => s.edition = Edition::read(r)?,
-                    1 => s.organizations = r.array(OrgJson::read)?,
-                    _ => s.users = r.array(UserJson::read)?,
-                }
-                Ok(())
-            },
-        )?;
-        Ok(s)
-    }
-}
-
-impl UserJson {
-    fn read(r: &mut Reader<'_>) -> Res<UserJson> {
-        let mut u = UserJson {
-            id: 0,
-            email: None,
-            name: None,
-        };
-        r.object(&["id", "email", "name"], 0b001, &mut |r, i| {
-            match i {
-                0 => u.id = r.id()?,
-                1 => u.email = r.option(Reader::string)?,
-                _ => u.name = r.option(Reader::string)?,
-            }
-            Ok(())
-        })?;
-        Ok(u)
-    }
-}
-
-impl OrgJson {
-    fn read(r: &mut Reader<'_>) -> Res<OrgJson> {
-        const FIELDS: &[&str] = &[
-            "id",
-            "owner",
-            "name",
-            "settings",
-            "invite_tokens",
-            "members",
-            "group_mappings",
-            "workspaces",
-            "projects",
-        ];
-        let mut o = OrgJson {
-            id: 0,
-            owner: 0,
-            name: None,
-            settings: OrgSettingsJson::default(),
-            invite_tokens: Vec::new(),
-            members: Vec::new(),
-            group_mappings: Vec::new(),
-            workspaces: Vec::new(),
-            projects: Vec::new(),
-        };
-        r.object(FIELDS, 0b11, &mut |r, i| {
-            match i {
-                0 => o.id = r.id()?,
-                1 => o.owner = r.id()?,
-                2 => o.name = r.option(Reader::string)?,
-                3 => {
-                    r.object(&["disable_signup_without_link"], 0, &mut |r, _| {
-                        o.settings.disable_signup_without_link = r.boolean()?;
-                        Ok(())
-                    })?;
-                }
-                4 => o.invite_tokens = r.array(Reader::string)?,
-                5 => o.members = r.array(MemberJson::read)?,
-                6 => o.group_mappings = r.array(GroupMappingJson::read)?,
-                7 => o.workspaces = r.array(WorkspaceJson::read)?,
-                _ => o.projects = r.array(ProjectJson::read)?,
-            }
-            Ok(())
-        })?;
-        Ok(o)
-    }
-}
-
-impl MemberJson {
-    fn read(r: &mut Reader<'_>) -> Res<MemberJson> {
-        let mut m = MemberJson {
-            user: 0,
-            role: None,
-            status: Status::Active,
-        };
-        r.object(&["user", "role", "status"], 0b101, &mut |r, i| {
-            match i {
-                0 => m.user = r.id()?,
-                1 => m.role = r.option(Role::read)?,
-                _ => m.status = Status::read(r)?,
-            }
-            Ok(())
-        })?;
-        Ok(m)
-    }
-}
-
-impl GroupMappingJson {
-    fn read(r: &mut Reader<'_>) -> Res<GroupMappingJson> {
-        let mut g = GroupMappingJson {
-            group: String::new(),
-            role: Role::Annotator,
-            project: None,
-        };
-        r.object(&["group", "role", "project"], 0b011, &mut |r, i| {
-            match i {
-                0 => g.group = r.string()?,
-                1 => g.role = Role::read(r)?,
-                _ => g.project = r.option(Reader::id)?,
-            }
-            Ok(())
-        })?;
-        Ok(g)
-    }
-}
-
-impl WorkspaceJson {
-    fn read(r: &mut Reader<'_>) -> Res<WorkspaceJson> {
-        let mut w = WorkspaceJson {
-            id: 0,
-            name: None,
-            members: Vec::new(),
-            sandbox_of: None,
-        };
-        r.object(
-            &["id", "name", "members", "sandbox_of"],
-            0b0001,
-            &mut |r, i| {
-                match i {
-                    0 => w.id = r.id()?,
-                    1 => w.name = r.option(Reader::string)?,
-                    2 => w.members = r.array(Reader::id)?,
-                    _ => w.sandbox_of = r.option(Reader::id)?,
-                }
-                Ok(())
-            },
-        )?;
-        Ok(w)
-    }
-}
-
-impl ProjectJson {
-    fn read(r: &mut Reader<'_>) -> Res<ProjectJson> {
-        const FIELDS: &[&str] = &[
-            "id",
-            "workspace",
-            "created_by",
-            "title",
-            "members",
-            "settings",
-            "assignments",
-        ];
-        let mut p = ProjectJson {
-            id: 0,
-            workspace: 0,
-            created_by: 0,
-            title: None,
-            members: Vec::new(),
-            settings: ProjectSettingsJson::default(),
-            assignments: Vec::new(),
-        };
-        r.object(FIELDS, 0b111, &mut |r, i| {
-            match i {
-                0 => p.id = r.id()?,
-                1 => p.workspace = r.id()?,
-                2 => p.created_by = r.id()?,
-                3 => p.title = r.option(Reader::string)?,
-                4 => p.members = r.array(Reader::id)?,
-                5 => {
-                    r.object(&["annotators_can_view_own_data"], 0, &mut |r, _| {
-                        p.settings.annotators_can_view_own_data = r.boolean()?;
-                        Ok(())
-                    })?;
-                }
-                _ => p.assignments = r.array(AssignmentJson::read)?,
-            }
-            Ok(())
-        })?;
-        Ok(p)
-    }
-}
-
-impl AssignmentJson {
-    fn read(r: &mut Reader<'_>) -> Res<AssignmentJson> {
-        let mut a = AssignmentJson {
-            user: 0,
-            kind: AssignmentKind::Annotate,
-        };
-        r.object(&["user", "kind"], 0b11, &mut |r, i| {
-            match i {
-                0 => a.user = r.id()?,
-                _ => {
-                    a.kind = r.one_of(
-                        &[AssignmentKind::Annotate, AssignmentKind::Review],
-                        AssignmentKind::name,
-                    )?;
-                }
-            }
-            Ok(())
-        })?;
-        Ok(a)
-    }
-}
 
 // ---- The indexed snapshot -------------------------------------------------------------
 
@@ -378,6 +75,10 @@ pub struct Project {
     pub title: Option<Box<str>>,
     /// `annotators_can_view_own_data`.
     pub annotators_can_view_own_data: bool,
+    /// Its direct members, as listed.
+    pub(crate) members: Vec<u64>,
+    /// Its task assignments, as listed.
+    pub(crate) assignments: Vec<(u64, AssignmentKind)>,
 }
 
 /// A user of the optional `users` list (for sign-in by email and display names).
@@ -419,11 +120,13 @@ impl Snapshot {
     /// Reads, validates and indexes a snapshot. On any error nothing is loaded, and the
     /// error names the offending item.
     pub fn from_json(text: &str) -> Result<Snapshot, LoadError> {
-        let raw = reader::parse(text, SnapshotJson::read).map_err(|detail| LoadError::Json {
-            what: "snapshot",
-            detail,
-        })?;
-        build(raw)
+        Snapshot::from_facts(Facts::from_json(text)?)
+    }
+
+    /// Validates and indexes facts (read from JSON, or filled by a store). On any error
+    /// nothing is loaded, and the error names the offending item.
+    pub fn from_facts(facts: Facts) -> Result<Snapshot, LoadError> {
+        build(facts)
     }
 
     /// The edition.
@@ -492,7 +195,7 @@ fn org_item(org: u64) -> String {
     format!("organization `{org}`")
 }
 
-fn build(raw: SnapshotJson) -> Result<Snapshot, LoadError> {
+fn build(raw: Facts) -> Result<Snapshot, LoadError> {
     let edition = raw.edition;
     let project_total: usize = raw.organizations.iter().map(|o| o.projects.len()).sum();
     let mut s = Snapshot {
@@ -536,7 +239,7 @@ fn build(raw: SnapshotJson) -> Result<Snapshot, LoadError> {
     Ok(s)
 }
 
-fn add_org(s: &mut Snapshot, raw: OrgJson) -> Result<(), LoadError> {
+fn add_org(s: &mut Snapshot, raw: OrgFacts) -> Result<(), LoadError> {
     let oid = raw.id;
     let item = org_item(oid);
     if s.orgs.contains_key(&oid) {
@@ -738,6 +441,8 @@ fn add_org(s: &mut Snapshot, raw: OrgJson) -> Result<(), LoadError> {
             created_by: p.created_by,
             title: p.title.map(Into::into),
             annotators_can_view_own_data: p.settings.annotators_can_view_own_data,
+            members: p.members,
+            assignments: p.assignments.iter().map(|a| (a.user, a.kind)).collect(),
         };
         s.projects.insert(p.id, project);
     }
