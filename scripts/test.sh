@@ -4,8 +4,9 @@
 #   1. formatting, lints (native and wasm32), the no-std build of the core
 #   2. the Rust tests: vector suite, reference-model differential, loading, JSON twins,
 #      hostile wasm modules, cross-host (native, wasmtime, Node) vectors and differentials
-#   3. the agreement of LabelGate with the same policy written in Cedar and Casbin
-#      (bench/peers: 757 vectors and 120,000 random requests);
+#   3. the agreement of LabelGate with the same policy written in Cedar (two encodings, whole
+#      and sliced), Rego (regorus, interpreter and VM) and Casbin (bench/peers: the vectors
+#      and random requests, 0 disagreements);
 #   4. the npm package in Node; the edge Worker in workerd (Miniflare) in front of a
 #      recording origin; the Worker in front of a real Label Studio driven by its own Python
 #      SDK, with a load test that kills and restarts Label Studio (5,000 requests here;

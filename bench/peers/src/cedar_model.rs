@@ -4,18 +4,22 @@ use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 use cedar_policy::{
-    Authorizer, Context, Decision, Entities, Entity, EntityUid, PolicySet, Request,
-    RestrictedExpression as X, Schema,
+    Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid,
+    PolicySet, Request, RestrictedExpression as X, Schema,
 };
 use serde_json::Value;
 
+use crate::cedar_slice::Policies;
+use crate::form::Form;
 use crate::rank;
 
 pub const POLICIES: &str = include_str!("../cedar/labelgate.cedar");
 pub const SCHEMA: &str = include_str!("../cedar/labelgate.cedarschema");
 
+/// The uid `ty::"id"`; `id` may be any string.
 pub fn uid(ty: &str, id: &str) -> EntityUid {
-    EntityUid::from_str(&format!("{ty}::{id:?}")).expect("valid uid")
+    let ty = EntityTypeName::from_str(ty).expect("a valid type name");
+    EntityUid::from_type_name_and_id(ty, EntityId::new(id))
 }
 
 fn long(v: &Value) -> i64 {
@@ -30,13 +34,13 @@ fn strs<'a>(it: impl IntoIterator<Item = &'a str>) -> X {
     X::new_set(it.into_iter().map(|s| X::new_string(s.to_string())))
 }
 
-fn arr(v: &Value) -> &[Value] {
+pub(crate) fn arr(v: &Value) -> &[Value] {
     v.as_array().map_or(&[], |a| a.as_slice())
 }
 
 /// The Cedar side: policies, schema, entities of one snapshot.
 pub struct CedarModel {
-    pub policies: PolicySet,
+    pub policies: Policies,
     pub schema: Schema,
     pub entities: Entities,
     pub authorizer: Authorizer,
@@ -181,7 +185,7 @@ impl CedarModel {
     pub fn new(snapshot: &Value) -> CedarModel {
         let schema = schema();
         CedarModel {
-            policies: policy_set(),
+            policies: Policies::new(policy_set(), &schema),
             entities: entities(snapshot, &schema),
             schema,
             authorizer: Authorizer::new(),
@@ -192,151 +196,43 @@ impl CedarModel {
         CedarModel::new(&serde_json::from_str(text).expect("snapshot json"))
     }
 
-    pub fn is_authorized(&self, request: &Request) -> bool {
+    /// The decision over the whole policy set, or (`sliced`) over the action's slice.
+    pub fn is_authorized(&self, request: &Request, sliced: bool) -> bool {
         self.authorizer
-            .is_authorized(request, &self.policies, &self.entities)
+            .is_authorized(request, self.policies.of(request, sliced), &self.entities)
             .decision()
             == Decision::Allow
     }
 
     /// A request given as LabelGate JSON text: `None` when the host cannot even map it
     /// (malformed JSON, unknown fields, wrong types: LabelGate's `invalid_request`).
-    pub fn allows_json(&self, text: &str) -> Option<bool> {
+    pub fn allows_json(&self, text: &str, sliced: bool) -> Option<bool> {
         let v: Value = serde_json::from_str(text).ok()?;
         let req = request(&v)?;
-        Some(self.is_authorized(&req))
-    }
-}
-
-const TOP: [&str; 4] = ["principal", "org", "action", "resource"];
-const PRINCIPAL: [&str; 2] = ["user", "groups"];
-const RESOURCE: [&str; 9] = [
-    "workspace",
-    "project",
-    "subject",
-    "member",
-    "role",
-    "target_workspace",
-    "copy",
-    "scope",
-    "invite_token",
-];
-const ROLE_CHANGES: [&str; 7] = [
-    "annotator",
-    "reviewer",
-    "manager",
-    "administrator",
-    "owner",
-    "not_activated",
-    "deactivated",
-];
-
-fn only(v: &Value, keys: &[&str]) -> Option<()> {
-    v.as_object()?
-        .keys()
-        .all(|k| keys.contains(&k.as_str()))
-        .then_some(())
-}
-
-fn opt_u64(v: &Value, k: &str) -> Option<Option<u64>> {
-    match v.get(k) {
-        None | Some(Value::Null) => Some(None),
-        Some(x) => Some(Some(x.as_u64()?)),
-    }
-}
-
-fn opt_str<'a>(v: &'a Value, k: &str, allowed: Option<&[&str]>) -> Option<Option<&'a str>> {
-    match v.get(k) {
-        None | Some(Value::Null) => Some(None),
-        Some(x) => {
-            let s = x.as_str()?;
-            if allowed.is_some_and(|a| !a.contains(&s)) {
-                return None;
-            }
-            Some(Some(s))
-        }
+        Some(self.is_authorized(&req, sliced))
     }
 }
 
 /// The host's mapping of a LabelGate request (JSON) to a Cedar request. Only the form is
-/// checked here (what a JSON schema would say); every rule is in the policies.
+/// checked here ([`Form::read`]); every rule is in the policies.
 pub fn request(v: &Value) -> Option<Request> {
-    only(v, &TOP)?;
-    let p = v.get("principal")?;
-    only(p, &PRINCIPAL)?;
-    let org = v.get("org")?.as_u64()?;
-    let action = v.get("action")?.as_str()?;
-    let empty = Value::Object(Default::default());
-    let r = v.get("resource").unwrap_or(&empty);
-    only(r, &RESOURCE)?;
-    let user = opt_u64(p, "user")?;
-    let groups: Vec<&str> = match p.get("groups") {
-        None => vec![],
-        Some(g) => g
-            .as_array()?
-            .iter()
-            .map(|x| x.as_str())
-            .collect::<Option<_>>()?,
-    };
-    let workspace = opt_u64(r, "workspace")?;
-    let project = opt_u64(r, "project")?;
-    let subject = opt_u64(r, "subject")?;
-    let member = opt_u64(r, "member")?;
-    let role = opt_str(r, "role", Some(&ROLE_CHANGES))?;
-    let target = opt_u64(r, "target_workspace")?;
-    let copy = opt_str(r, "copy", Some(&["settings", "settings_data", "all"]))?;
-    let scope = opt_str(
-        r,
-        "scope",
-        Some(&["own", "project", "workspace", "organization"]),
-    )?;
-    let token = opt_str(r, "invite_token", None)?;
-    Some(cedar_request(
-        org, user, &groups, action, workspace, project, subject, member, role, target, copy, scope,
-        token,
-    ))
+    Some(cedar_request(&Form::read(v)?))
 }
 
 /// [`cedar_request`] for one action on one project, as a user without groups.
 pub fn cedar_project_request(org: u64, user: u64, action: &str, project: u64) -> Request {
-    cedar_request(
-        org,
-        Some(user),
-        &[],
-        action,
-        None,
-        Some(project),
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-    )
+    cedar_request(&Form::project(org, user, action, project))
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn cedar_request(
-    org: u64,
-    user: Option<u64>,
-    groups: &[&str],
-    action: &str,
-    workspace: Option<u64>,
-    project: Option<u64>,
-    subject: Option<u64>,
-    member: Option<u64>,
-    role: Option<&str>,
-    target: Option<u64>,
-    copy: Option<&str>,
-    scope: Option<&str>,
-    token: Option<&str>,
-) -> Request {
+/// A request's form as a Cedar request: principal `Member::"org/user"`, the resource at the
+/// level it names (`Invalid::"both_levels"` when it names two), the rest in the context.
+pub fn cedar_request(f: &Form<'_>) -> Request {
+    let org = f.org;
     let principal = uid(
         "Member",
-        &format!("{org}/{}", user.map_or(String::new(), |u| u.to_string())),
+        &format!("{org}/{}", f.user.map_or(String::new(), |u| u.to_string())),
     );
-    let resource = match (workspace, project) {
+    let resource = match (f.workspace, f.project) {
         (Some(_), Some(_)) => uid("Invalid", "both_levels"),
         (Some(w), None) => uid("Workspace", &w.to_string()),
         (None, Some(p)) => uid("Project", &p.to_string()),
@@ -347,35 +243,35 @@ pub fn cedar_request(
             "org".into(),
             X::new_entity_uid(uid("Org", &org.to_string())),
         ),
-        ("user".into(), X::new_long(user.map_or(0, |u| u as i64))),
-        ("has_user".into(), X::new_bool(user.is_some())),
-        ("groups".into(), strs(groups.iter().copied())),
-        ("copy_all".into(), X::new_bool(copy == Some("all"))),
+        ("user".into(), X::new_long(f.user.map_or(0, |u| u as i64))),
+        ("has_user".into(), X::new_bool(f.user.is_some())),
+        ("groups".into(), strs(f.groups.iter().copied())),
+        ("copy_all".into(), X::new_bool(f.copy == Some("all"))),
     ];
-    if let Some(s) = subject {
+    if let Some(s) = f.subject {
         ctx.push(("subject".into(), X::new_long(s as i64)));
     }
-    if let Some(m) = member {
+    if let Some(m) = f.member {
         ctx.push((
             "member".into(),
             X::new_entity_uid(uid("Member", &format!("{org}/{m}"))),
         ));
     }
-    if let Some(r) = role {
+    if let Some(r) = f.role {
         ctx.push(("role".into(), X::new_string(r.into())));
     }
-    if let Some(t) = target {
+    if let Some(t) = f.target {
         ctx.push((
             "target".into(),
             X::new_entity_uid(uid("Workspace", &t.to_string())),
         ));
     }
-    if let Some(s) = scope {
+    if let Some(s) = f.scope {
         ctx.push(("scope".into(), X::new_string(s.into())));
     }
-    if let Some(t) = token {
+    if let Some(t) = f.token {
         ctx.push(("invite_token".into(), X::new_string(t.into())));
     }
     let context = Context::from_pairs(ctx).expect("context");
-    Request::new(principal, uid("Action", action), resource, context, None).expect("request")
+    Request::new(principal, uid("Action", f.action), resource, context, None).expect("request")
 }

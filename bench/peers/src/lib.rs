@@ -1,8 +1,13 @@
-//! LabelGate side by side with Cedar and Casbin: the same snapshot and requests turned into
-//! Cedar entities and requests, and into a Casbin RBAC-with-domains policy.
+//! LabelGate side by side with Cedar, Rego (regorus) and Casbin: the same snapshot and
+//! requests turned into two Cedar encodings, Rego data and input, and a Casbin
+//! RBAC-with-domains policy.
 
 pub mod casbin_model;
+pub mod cedar_hier;
 pub mod cedar_model;
+pub mod cedar_slice;
+pub mod form;
+pub mod rego_model;
 pub use labelgate_gen::{large, random};
 
 /// The repository root, relative to this crate.
