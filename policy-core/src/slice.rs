@@ -10,7 +10,8 @@
 //! - if the principal is an active member: the projects they may `project.view`, the
 //!   workspaces they may `workspace.view` and those of the kept projects; of each, members
 //!   and assignments only the principal's own;
-//! - the principal's own user entry (nobody else's email or name).
+//! - the principal's own user entry if they are a member (nobody else's email or name); of
+//!   someone who is not, only that they exist (so they are `not_member`, not unknown).
 //!
 //! `org.signup` is not a member's request (the signup form is anonymous): it is decided on the
 //! whole facts, never on a slice, which carries the invite tokens only for those who may
@@ -224,7 +225,9 @@ impl Policy {
         };
         facts.organizations.push(snap.org_facts(o, &keep));
         if let Some(u) = user {
-            if let Some(entry) = snap.user(u) {
+            // Their own entry if they are a member here; else only that they exist.
+            let member = snap.membership(org, u).is_some();
+            if let (true, Some(entry)) = (member, snap.user(u)) {
                 facts.users.push(user_facts(entry));
             } else if snap.knows_user(u) {
                 facts.users.push(UserFacts {
