@@ -1,7 +1,7 @@
 //! The activity log: one record per request the Worker decides (time, request id, user,
 //! organization, action, resource, allow, reason, and the HTTP status it answered), written
 //! to D1 (binding `ACTIVITY`) after the response, through `ctx.wait_until`, so the request
-//! path never waits on it. `GET /api/activity-logs/` is served from it by the Worker itself
+//! path never waits on it; an isolate's concurrent records share one batch ([`log`]). `GET /api/activity-logs/` is served from it by the Worker itself
 //! (for members allowed `org.view_activity_log`), with filters and pages. Without the
 //! binding nothing is recorded and that route is forwarded like any other.
 
@@ -12,10 +12,10 @@ use serde_json::{Value, json};
 use worker::D1Database;
 use worker::wasm_bindgen::JsValue;
 
-use crate::gate::Ask;
-use crate::gate::forward::Rewrite;
+use crate::gate::Decided;
 use crate::gate::list;
 use crate::gate::path::Query;
+use crate::gate::source::Source;
 use crate::reply::Reply;
 
 /// The D1 binding.
@@ -119,9 +119,8 @@ async fn ensure_schema(db: &D1Database) -> Result<(), String> {
     Ok(())
 }
 
-/// Writes one record (retried once, the table created if it is missing).
-pub async fn write(db: &D1Database, rec: &Record, iso_time: &str) -> Result<(), String> {
-    let args = [
+fn args_of(rec: &Record, iso_time: &str) -> [JsValue; 14] {
+    [
         JsValue::from_str(iso_time),
         num(Some(rec.time_ms)),
         JsValue::from_str(&rec.request_id),
@@ -136,12 +135,21 @@ pub async fn write(db: &D1Database, rec: &Record, iso_time: &str) -> Result<(), 
         JsValue::from_str(&rec.reason),
         text(rec.detail.as_deref()),
         JsValue::from_f64(f64::from(rec.status)),
-    ];
+    ]
+}
+
+/// Writes records in one batch, one round trip (retried once, the table created if it is
+/// missing).
+pub async fn write_all(db: &D1Database, recs: &[(Record, String)]) -> Result<(), String> {
     let mut last = String::new();
     for _ in 0..2 {
         ensure_schema(db).await?;
-        let stmt = db.prepare(INSERT).bind(&args).map_err(|e| e.to_string())?;
-        match stmt.run().await {
+        let stmts = recs
+            .iter()
+            .map(|(rec, iso)| db.prepare(INSERT).bind(&args_of(rec, iso)))
+            .collect::<worker::Result<Vec<_>>>()
+            .map_err(|e| e.to_string())?;
+        match db.batch(stmts).await {
             Ok(_) => return Ok(()),
             Err(e) => {
                 last = e.to_string();
@@ -150,6 +158,48 @@ pub async fn write(db: &D1Database, rec: &Record, iso_time: &str) -> Result<(), 
         }
     }
     Err(last)
+}
+
+thread_local! {
+    /// Records waiting for the isolate's writer, and whether one is running.
+    static QUEUE: std::cell::RefCell<Vec<(Record, String)>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// When the running writer started (ms), 0 for none.
+    static WRITING: Cell<f64> = const { Cell::new(0.0) };
+}
+
+/// A writer still running after this long was cut off (a `wait_until` ends 30 s after the
+/// response): the next record's request takes over.
+const WRITER_GONE_MS: f64 = 60_000.0;
+
+/// Queues a record. The first request to queue one while no writer runs becomes the writer
+/// (its `wait_until` runs the returned future): it writes what is queued in one batch, then
+/// what was queued meanwhile, until nothing is left. So concurrent requests share round
+/// trips, and no record waits for a later request to be written.
+pub fn log(db: D1Database, rec: Record, iso_time: String) -> Option<impl Future<Output = ()>> {
+    let now = rec.time_ms as f64;
+    QUEUE.with_borrow_mut(|q| q.push((rec, iso_time)));
+    let started = WRITING.with(Cell::get);
+    if started > 0.0 && now - started < WRITER_GONE_MS {
+        return None;
+    }
+    WRITING.with(|w| w.set(now.max(1.0)));
+    Some(async move {
+        loop {
+            let batch = QUEUE.with_borrow_mut(std::mem::take);
+            if batch.is_empty() {
+                WRITING.with(|w| w.set(0.0));
+                return;
+            }
+            for chunk in batch.chunks(100) {
+                if let Err(e) = write_all(&db, chunk).await {
+                    worker::console_error!(
+                        "labelgate: activity log: {} records lost: {e}",
+                        chunk.len()
+                    );
+                }
+            }
+        }
+    })
 }
 
 /// The filters and page of `GET /api/activity-logs/`.
@@ -278,19 +328,27 @@ pub fn page_query(raw_query: &str, page: u64) -> String {
     parts.join("&")
 }
 
-/// A record as the API shows it: the user by name, or "Deleted User" when the snapshot no
-/// longer has them.
-pub fn show(policy: &Policy, row: &Value) -> Value {
-    let user = row
-        .get("user")
-        .and_then(Value::as_u64)
-        .map(|id| match policy.snapshot().user(id) {
-            Some(u) => json!({"id": id, "email": u.email.as_deref(), "name": u.name.as_deref()}),
-            None if policy.snapshot().knows_user(id) => {
-                json!({"id": id, "email": null, "name": null})
-            }
-            None => json!({"id": id, "email": null, "name": "Deleted User"}),
-        });
+/// How a user shows in a record: by name, or "Deleted User" when the facts no longer have
+/// them.
+pub fn user_shown(id: u64, email: Option<&str>, name: Option<&str>, known: bool) -> Value {
+    if known {
+        json!({"id": id, "email": email, "name": name})
+    } else {
+        json!({"id": id, "email": null, "name": "Deleted User"})
+    }
+}
+
+/// A user as a snapshot shows them.
+pub fn user_in(policy: &Policy, id: u64) -> Value {
+    match policy.snapshot().user(id) {
+        Some(u) => user_shown(id, u.email.as_deref(), u.name.as_deref(), true),
+        None => user_shown(id, None, None, policy.snapshot().knows_user(id)),
+    }
+}
+
+/// A record as the API shows it, with its user as `users` shows them.
+pub fn show(users: &dyn Fn(u64) -> Value, row: &Value) -> Value {
+    let user = row.get("user").and_then(Value::as_u64).map(users);
     json!({
         "id": row.get("id"),
         "time": row.get("time"),
@@ -314,7 +372,7 @@ pub fn show(policy: &Policy, row: &Value) -> Value {
 /// route) with the client's query and another `page`.
 pub async fn page(
     db: &D1Database,
-    policy: &Policy,
+    source: &Source<'_>,
     org: u64,
     filter: &Filter,
     base: &str,
@@ -351,19 +409,51 @@ pub async fn page(
     let link = |p: u64| format!("{base}?{}", page_query(raw_query, p));
     let next = (offset.saturating_add(filter.page_size) < count).then(|| link(filter.page + 1));
     let previous = (filter.page > 1).then(|| link(filter.page - 1));
-    let results: Vec<Value> = rows.iter().map(|r| show(policy, r)).collect();
+    let ids: Vec<u64> = rows
+        .iter()
+        .filter_map(|r| r.get("user").and_then(Value::as_u64))
+        .collect();
+    let names = users_of(source, org, &ids).await?;
+    let shown = |id: u64| {
+        names
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map_or_else(|| user_shown(id, None, None, false), |(_, v)| v.clone())
+    };
+    let results: Vec<Value> = rows.iter().map(|r| show(&shown, r)).collect();
     Ok(json!({"count": count, "next": next, "previous": previous, "results": results}).to_string())
 }
 
+/// How the users of `ids` show: from the snapshot, or asked of the store (a user no longer a
+/// member is "Deleted User").
+async fn users_of(source: &Source<'_>, org: u64, ids: &[u64]) -> Result<Vec<(u64, Value)>, String> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    match source {
+        Source::Snapshot(policy, _) => Ok(ids.iter().map(|i| (*i, user_in(policy, *i))).collect()),
+        Source::Store(client, _) => {
+            let answer = client
+                .read(org, json!({"what": "users", "ids": ids}))
+                .await?;
+            Ok(answer
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|u| {
+                    let id = u.get("id").and_then(Value::as_u64)?;
+                    let text = |k: &str| u.get(k).and_then(Value::as_str);
+                    let member = u.get("member").and_then(Value::as_bool).unwrap_or(false);
+                    Some((id, user_shown(id, text("email"), text("name"), member)))
+                })
+                .collect())
+        }
+    }
+}
+
 /// `GET /api/activity-logs/`, answered from D1: the organization's records, filtered, a page.
-pub async fn serve(
-    db: &D1Database,
-    policy: &Policy,
-    org: u64,
-    query: &Query,
-    ask: &Ask<'_>,
-    rw: &Rewrite,
-) -> Reply {
+pub async fn serve(db: &D1Database, d: &Decided<'_>) -> Reply {
+    let (policy, org, query, ask, rw) = (d.source.base(), d.org, &d.query, d.ask, &d.rw);
     let time = |s: &str| {
         let ms = js_sys::Date::parse(s);
         (ms.is_finite() && ms >= 0.0).then_some(ms as u64)
@@ -374,7 +464,7 @@ pub async fn serve(
     };
     let (raw_path, raw_query) = crate::gate::path::split_url(&ask.url);
     let base = format!("{}{raw_path}", list::origin_of(&ask.url));
-    match page(db, policy, org, &filter, &base, raw_query).await {
+    match page(db, d.source, org, &filter, &base, raw_query).await {
         Ok(body) => Reply::decision(200, body).with("x-labelgate-decision", rw.decision.clone()),
         Err(e) => {
             worker::console_error!("labelgate: activity log: {e}");
@@ -418,13 +508,14 @@ mod tests {
     fn deleted_users_show_as_such() {
         let p = Policy::from_snapshot_json(policy_core::DEMO_SNAPSHOT_JSON).unwrap();
         let row = json!({"id": 1, "user": 14, "allow": 1, "org": 1});
-        let shown = show(&p, &row);
+        let users = |id| user_in(&p, id);
+        let shown = show(&users, &row);
         assert_eq!(shown["user"]["name"], "Ann Annotator");
         assert_eq!(shown["allow"], true);
-        let shown = show(&p, &json!({"id": 2, "user": 777, "allow": 0}));
+        let shown = show(&users, &json!({"id": 2, "user": 777, "allow": 0}));
         assert_eq!(shown["user"]["name"], "Deleted User");
         assert_eq!(shown["allow"], false);
-        assert_eq!(show(&p, &json!({"id": 3}))["user"], Value::Null);
+        assert_eq!(show(&users, &json!({"id": 3}))["user"], Value::Null);
     }
 
     #[test]

@@ -25,6 +25,12 @@ pub struct Config {
     pub session_cookie: String,
     /// `LABELGATE_TEST_ENDPOINTS` = `1`: enables `POST /__labelgate/decide` (tests only).
     pub test_endpoints: bool,
+    /// `MAX_STALENESS_MS` (default 1,000): how long an isolate keeps a member's slice and the
+    /// directory's answers before it asks the store again (0: on every request).
+    pub max_staleness_ms: f64,
+    /// `LABELGATE_ADMIN_TOKEN` (a secret): the operator's token for importing, exporting and
+    /// bootstrapping the store (`X-LabelGate-Admin-Token`).
+    pub admin_token: Option<String>,
 }
 
 /// Cloudflare Access settings.
@@ -81,6 +87,11 @@ impl Config {
             session_cookie: string(env, "SESSION_COOKIE_NAME")
                 .unwrap_or_else(|| String::from("sessionid")),
             test_endpoints: string(env, "LABELGATE_TEST_ENDPOINTS").as_deref() == Some("1"),
+            max_staleness_ms: string(env, "MAX_STALENESS_MS")
+                .and_then(|s| s.trim().parse::<f64>().ok())
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .unwrap_or(1000.0),
+            admin_token: string(env, "LABELGATE_ADMIN_TOKEN"),
         }
     }
 }

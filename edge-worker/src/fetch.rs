@@ -118,3 +118,26 @@ pub fn with_body(resp: &Response, body: &str) -> Result<Response, JsValue> {
     init.set_headers(&headers);
     Response::new_with_opt_str_and_init(Some(body), &init)
 }
+
+/// `resp` with one more header: its body (or `text`, when the body was read), status and
+/// headers.
+pub fn with_header(
+    resp: &Response,
+    text: Option<&str>,
+    name: &str,
+    value: &str,
+) -> Result<Response, JsValue> {
+    let headers = web_sys::Headers::new_with_headers(&resp.headers())?;
+    headers.set(name, value)?;
+    let init = web_sys::ResponseInit::new();
+    init.set_status(resp.status());
+    init.set_headers(&headers);
+    match text {
+        Some(t) => {
+            headers.delete("content-length")?;
+            headers.delete("content-encoding")?;
+            Response::new_with_opt_str_and_init(Some(t), &init)
+        }
+        None => Response::new_with_opt_readable_stream_and_init(resp.body().as_ref(), &init),
+    }
+}

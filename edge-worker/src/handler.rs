@@ -52,11 +52,9 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: &Context) -> Result<Re
             .to_iso_string()
             .as_string()
             .unwrap_or_default();
-        ctx.wait_until(async move {
-            if let Err(e) = activity::write(&db, &rec, &iso).await {
-                worker::console_error!("labelgate: activity log: {e}");
-            }
-        });
+        if let Some(writer) = activity::log(db, rec, iso) {
+            ctx.wait_until(writer);
+        }
     }
     out
 }

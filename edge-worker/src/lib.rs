@@ -9,11 +9,15 @@
 //!
 //! Its parts, by folder:
 //! - [`gate`]: request -> identity -> route -> decision -> forward;
-//! - [`snapshot`]: the facts the gate decides on; [`activity`]: the activity log;
+//! - [`admin`]: the administration API (roles, members, workspaces, assignments), served
+//!   from the store, and the store kept in step with Label Studio;
+//! - [`store`]: the facts, one Durable Object per organization (SQLite), and the directory;
+//!   [`snapshot`]: the alternative, a whole snapshot in KV; [`activity`]: the activity log;
 //! - [`handler`]: dispatches each request and owns no feature; [`config`], [`reply`],
 //!   [`fetch`], [`cache`]: what they all share.
 
 pub mod activity;
+pub mod admin;
 pub mod cache;
 pub mod config;
 pub mod fetch;
@@ -21,6 +25,8 @@ pub mod gate;
 pub mod handler;
 pub mod reply;
 pub mod snapshot;
+pub mod store;
+pub mod testing;
 
 use worker::{Context, Env, event, web_sys};
 

@@ -110,6 +110,52 @@ impl JsonBody {
     pub fn is_null(&self, name: &str) -> bool {
         matches!(self.0.get(name), Some(Value::Null))
     }
+
+    /// A boolean field. Absent or `null`: `None`.
+    pub fn boolean(&self, name: &'static str) -> Result<Option<bool>, BodyError> {
+        match self.0.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(BodyError::Field(name, "true or false")),
+        }
+    }
+
+    /// A list of integer ids. Absent or `null`: `None`.
+    pub fn ids(&self, name: &'static str) -> Result<Option<Vec<u64>>, BodyError> {
+        match self.0.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| v.as_u64().ok_or(BodyError::Field(name, "a list of ids")))
+                .collect::<Result<Vec<u64>, _>>()
+                .map(Some),
+            Some(_) => Err(BodyError::Field(name, "a list of ids")),
+        }
+    }
+
+    /// A field as it is.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.get(name)
+    }
+
+    /// The body without these fields.
+    pub fn without(&self, names: &[&str]) -> JsonBody {
+        let mut m = self.0.clone();
+        for n in names {
+            m.remove(*n);
+        }
+        JsonBody(m)
+    }
+
+    /// Whether it has no field.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Its JSON.
+    pub fn to_json(&self) -> String {
+        Value::Object(self.0.clone()).to_string()
+    }
 }
 
 #[cfg(test)]

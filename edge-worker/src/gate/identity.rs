@@ -4,8 +4,6 @@
 
 use std::cell::RefCell;
 
-use policy_core::Policy;
-
 use crate::cache::{TtlCache, key};
 use crate::config::Config;
 use crate::gate::Ask;
@@ -15,6 +13,7 @@ use crate::gate::credential::{Chosen, Credential};
 use crate::gate::forward::Rewrite;
 use crate::gate::lookup::{self, Unreachable};
 use crate::gate::routes::{How, Matched};
+use crate::gate::source::Source;
 use crate::gate::{access, csrf, jwt};
 use crate::reply::Reply;
 
@@ -48,12 +47,12 @@ thread_local! {
 pub async fn identify(
     chosen: &Chosen,
     cfg: &Config,
-    policy: &Policy,
+    source: &Source<'_>,
     now: f64,
 ) -> Result<Identity, NoIdentity> {
-    let id = resolve(&chosen.primary, cfg, policy, now).await?;
+    let id = resolve(&chosen.primary, cfg, source, now).await?;
     if let Some(assertion) = &chosen.also_access {
-        let other = resolve(&Credential::Access(assertion.clone()), cfg, policy, now).await?;
+        let other = resolve(&Credential::Access(assertion.clone()), cfg, source, now).await?;
         if other.user != id.user {
             return Err(NoIdentity::Unauthenticated(String::from(
                 "the cloudflare access identity and the label studio credential name different users",
@@ -70,7 +69,7 @@ pub async fn identify(
 async fn resolve(
     cred: &Credential,
     cfg: &Config,
-    policy: &Policy,
+    source: &Source<'_>,
     now: f64,
 ) -> Result<Identity, NoIdentity> {
     let via = cred.kind();
@@ -89,9 +88,10 @@ async fn resolve(
             let (email, groups) = access::verify(token, access, now)
                 .await
                 .map_err(|e| NoIdentity::Unauthenticated(e.to_string()))?;
-            let user = policy
-                .snapshot()
+            let user = source
                 .user_by_email(&email)
+                .await
+                .map_err(|r| NoIdentity::Unreachable(r.body))?
                 .ok_or(NoIdentity::UnknownEmail(email))?;
             return Ok(Identity { user, groups, via });
         }
@@ -148,7 +148,7 @@ pub fn refresh_identity(token: &str, cfg: &Config, now: f64) -> Result<Identity,
 /// when the browser says another site sent it ([`csrf`]).
 pub async fn authenticate(
     ask: &Ask<'_>,
-    policy: &Policy,
+    source: &Source<'_>,
     m: &Matched,
     body: &JsonBody,
 ) -> Result<(Identity, Rewrite, Option<Credential>), Reply> {
@@ -183,7 +183,7 @@ pub async fn authenticate(
     {
         return Err(Reply::error(403, "cross_site", why));
     }
-    let id = identify(&chosen, cfg, policy, now)
+    let id = identify(&chosen, cfg, source, now)
         .await
         .map_err(no_identity)?;
     let rw = Rewrite {

@@ -23,8 +23,12 @@ pub mod org;
 pub mod path;
 pub mod plan;
 pub mod resolve;
+pub mod revision;
 pub mod routes;
 pub mod signup;
+pub mod source;
+
+use std::rc::Rc;
 
 use policy_core::{Action, Decision, Policy, Principal, Reason, Request, Resource};
 use worker::web_sys::{self, Response};
@@ -34,12 +38,13 @@ use crate::activity::{self, Record};
 use crate::config::Config;
 use crate::fetch::{self, Incoming};
 use crate::reply::Reply;
-use crate::snapshot;
 use body::JsonBody;
 use forward::{Body, Rewrite};
 use lookup::Lookup;
 use path::Query;
+use plan::Plan;
 use routes::How;
+use source::Source;
 
 /// The largest header value, and all headers together, the Worker accepts (HTTP 431).
 const MAX_HEADER: usize = 8 * 1024;
@@ -51,9 +56,6 @@ const METHOD_OVERRIDES: [&str; 3] = [
     "x-http-method",
     "x-method-override",
 ];
-
-/// The test harness's endpoint (`LABELGATE_TEST_ENDPOINTS=1` only).
-const TEST_DECIDE: &str = "/__labelgate/decide";
 
 /// The request as the gate sees it.
 pub struct Ask<'a> {
@@ -72,15 +74,18 @@ pub struct Ask<'a> {
 }
 
 impl Ask<'_> {
-    fn raw_path(&self) -> &str {
+    /// The path as received.
+    pub fn raw_path(&self) -> &str {
         path::split_url(&self.url).0
     }
 
-    fn raw_query(&self) -> &str {
+    /// The query as received.
+    pub fn raw_query(&self) -> &str {
         path::split_url(&self.url).1
     }
 
-    fn path_and_query(&self) -> String {
+    /// The path and query as received.
+    pub fn path_and_query(&self) -> String {
         match self.raw_query() {
             "" => self.raw_path().to_owned(),
             q => format!("{}?{q}", self.raw_path()),
@@ -103,7 +108,8 @@ impl Ask<'_> {
             })
     }
 
-    async fn read_body(&self) -> Result<Vec<u8>, Reply> {
+    /// The body, within the size limit.
+    pub async fn read_body(&self) -> Result<Vec<u8>, Reply> {
         fetch::body_bytes(self.req, self.cfg.max_body)
             .await
             .map_err(|e| match e {
@@ -116,7 +122,7 @@ impl Ask<'_> {
     }
 
     /// The body the decision reads: JSON, not encoded, within the size limit.
-    async fn read_decision_body(&self) -> Result<Vec<u8>, Reply> {
+    pub async fn read_decision_body(&self) -> Result<Vec<u8>, Reply> {
         let h = self.incoming;
         if let Some(enc) = h
             .get("content-encoding")
@@ -184,6 +190,38 @@ fn refuse_hostile_headers(incoming: &Incoming, query: &Query) -> Result<(), Repl
     Ok(())
 }
 
+/// What the gate knows of a request once it is decided, for what serves it.
+pub struct Decided<'a> {
+    /// The request.
+    pub ask: &'a Ask<'a>,
+    /// The facts it was decided on.
+    pub source: &'a Source<'a>,
+    /// The member's policy.
+    pub policy: Rc<Policy>,
+    /// The member.
+    pub principal: Principal,
+    /// Whether the member exists at all (for the store's own decisions).
+    pub known: bool,
+    /// The organization.
+    pub org: u64,
+    /// The matched row.
+    pub matched: routes::Matched,
+    /// The plan.
+    pub plan: Plan,
+    /// The action decided.
+    pub action: Action,
+    /// The resource decided on.
+    pub resource: Resource,
+    /// The query.
+    pub query: Query,
+    /// The JSON body read for the decision, if any.
+    pub bytes: Option<Vec<u8>>,
+    /// The forwarding rewrite, stamped with the decision.
+    pub rw: Rewrite,
+    /// The origin.
+    pub origin: &'a str,
+}
+
 /// Decides the request and forwards it (`Ok`: the origin's response), or answers it itself
 /// (`Err`: a refusal, or an answer the Worker serves).
 pub async fn run(
@@ -201,31 +239,25 @@ pub async fn run(
     let segments = path::canonical_segments(raw_path)
         .map_err(|e| Reply::error(400, "ambiguous_path", e.to_string()))?;
 
-    let Some((policy, version)) = snapshot::current(env, ask.now, cfg.snapshot_check_ms).await
-    else {
-        return Err(Reply::error(
-            503,
-            "no_policy",
-            "no policy snapshot is loaded",
-        ));
-    };
+    let source = Source::of(env, cfg, ask.now).await?;
+    let base = source.base().clone();
 
-    if cfg.test_endpoints && method == "POST" && raw_path == TEST_DECIDE {
+    if let Some(answer) = crate::testing::serve(ask, &source, raw_path).await {
         rec.skip = true;
-        let bytes = ask.read_body().await?;
-        let text = String::from_utf8_lossy(&bytes);
-        return Err(
-            Reply::decision(200, policy.decide_json(&text)).with("x-labelgate-snapshot", version)
-        );
+        return Err(answer);
+    }
+    if let Some(answer) = crate::admin::operator(ask, &source, raw_path).await {
+        rec.skip = true;
+        return answer;
     }
 
     let Some(m) = routes::find(routes::TABLE, method, &segments) else {
         let msg = format!("`{method} {raw_path}` is not a route of the table");
-        return Err(Reply::deny(403, &policy, Reason::UnknownAction, msg));
+        return Err(Reply::deny(403, &base, Reason::UnknownAction, msg));
     };
     if let How::Deny(why) = m.row.how {
         let msg = format!("`{method} {raw_path}` is never allowed through LabelGate: {why}");
-        return Err(Reply::deny(403, &policy, Reason::UnknownAction, msg));
+        return Err(Reply::deny(403, &base, Reason::UnknownAction, msg));
     }
     let origin = cfg
         .origin
@@ -245,7 +277,7 @@ pub async fn run(
             .await;
     }
     if m.row.how == How::Signup {
-        return signup_request(ask, &policy, &query, origin, rec).await;
+        return signup::request(ask, &source, &query, origin, rec).await;
     }
 
     // The identity first (a token refresh carries it in the body), then the organization and
@@ -257,22 +289,26 @@ pub async fn run(
     }
     let parse = |bytes: &Option<Vec<u8>>| match bytes {
         Some(b) => JsonBody::parse(b)
-            .map_err(|e| Reply::deny(400, &policy, Reason::InvalidRequest, e.to_string())),
+            .map_err(|e| Reply::deny(400, &base, Reason::InvalidRequest, e.to_string())),
         None => Ok(JsonBody::default()),
     };
     let (identity, mut rw, cred) =
-        identity::authenticate(ask, &policy, &m, &parse(&bytes)?).await?;
+        identity::authenticate(ask, &source, &m, &parse(&bytes)?).await?;
     rec.user = Some(identity.user);
     let principal = Principal {
         user: Some(identity.user),
         groups: identity.groups.clone(),
     };
-    let choice = org::choose(ask.incoming, &policy, identity.user, m.params.org)?;
+    let who = source.user(identity.user).await?;
+    let choice = org::choose(ask.incoming, &base, &who, identity.user, m.params.org)?;
     rec.org = choice.fixed();
+    if let Some(store) = source.store() {
+        revision::note(ask.incoming, store);
+    }
 
     // A member who may not use the API at all is refused before anything is read or looked
     // up (a member of several organizations: in every one of them).
-    if let Err((d, org)) = org::gate(&policy, &principal, &choice) {
+    if let Err((d, org)) = org::gate(&source, &principal, who.known, &choice).await? {
         rec.decided(&d, Action::OrgApiAccess, org, &Resource::org());
         return Err(denied(&d, Action::OrgApiAccess, org, &Resource::org()));
     }
@@ -281,7 +317,7 @@ pub async fn run(
         bytes = Some(ask.read_decision_body().await?);
     }
     let plan = plan::plan(&m, method, &query, &parse(&bytes)?)
-        .map_err(|e| Reply::deny(e.status(), &policy, e.reason, e.message))?;
+        .map_err(|e| Reply::deny(e.status(), &base, e.reason, e.message))?;
 
     let lookup = cred.as_ref().map(|cred| Lookup {
         origin,
@@ -290,17 +326,20 @@ pub async fn run(
         ttl_ms: cfg.lookup_ttl_ms,
         now: ask.now,
     });
-    let resolved = resolve::resolve(&policy, &plan, lookup.as_ref()).await?;
-    let org = choice.org_of(&policy, &resolved.resource)?;
-    let (action, resource) = resolve::finish(&policy, &plan, resolved, org, identity.user)?;
+    let resolved = resolve::resolve(&base, &plan, lookup.as_ref()).await?;
+    let org = choice.org_of(&source, &base, &resolved.resource).await?;
     rec.org = Some(org);
+    // Decided on the member's policy; a refusal about an object the member's slice does
+    // not hold is asked again on a fresh slice (the object may be new).
+    let mut policy = source.policy(org, &principal, who.known, false).await?;
+    let store = source.store().is_some();
+    let mut outcome = decide_on(&policy, &plan, resolved.clone(), org, &principal, store)?;
+    if !outcome.0.allow && outcome.0.reason == Reason::UnknownResource && source.may_be_stale() {
+        policy = source.policy(org, &principal, who.known, true).await?;
+        outcome = decide_on(&policy, &plan, resolved, org, &principal, store)?;
+    }
+    let (decision, action, resource) = outcome;
     rec.action = Some(action.to_string());
-    let decision = policy.decide(&Request {
-        principal: principal.clone(),
-        org,
-        action,
-        resource: resource.clone(),
-    });
     rec.decided(&decision, action, org, &resource);
     rec.detail = plan.list.map(|l| format!("list={}", l.name()));
     if !decision.allow {
@@ -314,66 +353,103 @@ pub async fn run(
         &resource,
         plan.list.map(|l| l.name()),
     );
-    if action == Action::OrgViewActivityLog
+    let d = Decided {
+        ask,
+        source: &source,
+        policy,
+        principal,
+        known: who.known,
+        org,
+        matched: m,
+        plan,
+        action,
+        resource,
+        query,
+        bytes,
+        rw,
+        origin,
+    };
+    if d.action == Action::OrgViewActivityLog
         && let Some(db) = db
     {
-        return Err(activity::serve(db, &policy, org, &query, ask, &rw).await);
+        return Err(activity::serve(db, &d).await);
     }
-    let answer = list::Answer {
-        ask,
-        origin,
-        policy: &policy,
-        principal: &principal,
+    if let Some(answer) = crate::admin::serve(&d).await {
+        return answer;
+    }
+    serve(&d).await
+}
+
+/// The action and resource of `plan` for the principal in `org`, and their decision.
+/// `make_sandbox`: whether the facts can make a member's sandbox on first use (the store can;
+/// a KV snapshot cannot).
+fn decide_on(
+    policy: &Policy,
+    plan: &Plan,
+    resolved: resolve::Resolved,
+    org: u64,
+    principal: &Principal,
+    make_sandbox: bool,
+) -> Result<(Decision, Action, Resource), Reply> {
+    let user = principal.user.unwrap_or_default();
+    let (action, mut resource) = resolve::finish(policy, plan, resolved, org, user)?;
+    if plan.default_sandbox && resource.workspace.is_none() && !make_sandbox {
+        let msg = format!(
+            "the body names no `workspace` and user `{user}` has no sandbox in the snapshot \
+             (a KV snapshot cannot make one: name a workspace, or run with the store)"
+        );
+        return Err(Reply::deny(400, policy, Reason::InvalidRequest, msg));
+    }
+    if plan.default_sandbox && resource.workspace.is_none() {
+        // The member's first project without a workspace: their sandbox is made then.
+        let sandboxed = resolve::with_new_sandbox(policy, principal, org)?;
+        resource.workspace = Some(resolve::NEW_SANDBOX);
+        let decision = sandboxed.decide(&Request {
+            principal: principal.clone(),
+            org,
+            action,
+            resource: resource.clone(),
+        });
+        resource.workspace = None;
+        return Ok((decision, action, resource));
+    }
+    let decision = policy.decide(&Request {
+        principal: principal.clone(),
         org,
-        rw: &rw,
+        action,
+        resource: resource.clone(),
+    });
+    Ok((decision, action, resource))
+}
+
+/// An allowed request the origin serves: forwarded (a list narrowed to the member's reach),
+/// and what it creates or deletes recorded in the store.
+async fn serve(d: &Decided<'_>) -> Result<Response, Reply> {
+    let answer = list::Answer {
+        ask: d.ask,
+        origin: d.origin,
+        policy: &d.policy,
+        principal: &d.principal,
+        org: d.org,
+        rw: &d.rw,
     };
-    if let Some(kind) = plan.list {
+    if let Some(kind) = d.plan.list {
         return answer.list(kind).await;
     }
-    if m.row.how == How::DmActions
-        && let Some(project) = resource.project
+    if d.matched.row.how == How::DmActions
+        && let Some(project) = d.resource.project
     {
         return answer.dm_actions(project).await;
     }
-    let body = match &bytes {
+    let body = match &d.bytes {
         Some(b) => Body::Bytes(b),
         None => Body::Stream,
     };
-    ask.send(origin, &ask.path_and_query(), &rw, body).await
-}
-
-/// A signup (`/user/signup/`): refused unless the organizations it could join allow it.
-async fn signup_request(
-    ask: &Ask<'_>,
-    policy: &Policy,
-    query: &Query,
-    origin: &str,
-    rec: &mut Record,
-) -> Result<Response, Reply> {
-    let token = query.get("token").filter(|t| !t.is_empty());
-    let Some((org, d)) = signup::decide(policy, token) else {
-        return Err(Reply::deny(
-            403,
-            policy,
-            Reason::UnknownResource,
-            "the snapshot has no organization to sign up to",
-        ));
-    };
-    let res = Resource::org();
-    rec.decided(&d, Action::OrgSignup, org, &res);
-    if !d.allow {
-        return Err(denied(&d, Action::OrgSignup, org, &res));
-    }
-    rec.detail = Some(String::from("new_member=not_activated"));
-    let rw = Rewrite {
-        decision: format!(
-            "{} new_member=not_activated",
-            stamp(&d, Action::OrgSignup, org, &res, None)
-        ),
-        ..Rewrite::default()
-    };
-    ask.send(origin, &ask.path_and_query(), &rw, Body::Stream)
-        .await
+    let resp = d
+        .ask
+        .send(d.origin, &d.ask.path_and_query(), &d.rw, body)
+        .await?;
+    crate::admin::sync::after(d, resp).await
 }
 
 /// The `X-LabelGate-Decision` value: `allowed project.view org=1 project=1000`.

@@ -10,6 +10,7 @@ use policy_core::{Action, Decision, Policy, Principal, Reason, Request, Resource
 
 use crate::fetch::Incoming;
 use crate::gate::path;
+use crate::gate::source::{Source, UserOrgs};
 use crate::reply::Reply;
 
 /// Where the organization comes from.
@@ -32,21 +33,24 @@ impl Choice {
     }
 
     /// The organization of the request, now that its `resource` is known: the fixed one, or
-    /// that of the project or workspace it names.
-    pub fn org_of(&self, policy: &Policy, resource: &Resource) -> Result<u64, Reply> {
+    /// that of the project or workspace it names (`base`: for the refusal's policy id).
+    pub async fn org_of(
+        &self,
+        source: &Source<'_>,
+        base: &Policy,
+        resource: &Resource,
+    ) -> Result<u64, Reply> {
         let orgs = match self {
             Choice::Fixed(o) => return Ok(*o),
             Choice::ByObject(orgs) => orgs,
         };
-        let snap = policy.snapshot();
-        let (thing, id, found) = if let Some(p) = resource.project {
-            ("project", p, snap.project(p).map(|p| p.org))
-        } else if let Some(w) = resource.workspace {
-            ("workspace", w, snap.workspace(w).map(|w| w.org))
-        } else {
-            return Err(needed());
+        let (thing, id) = match (resource.project, resource.workspace) {
+            (Some(p), _) => ("project", p),
+            (None, Some(w)) => ("workspace", w),
+            (None, None) => return Err(needed()),
         };
-        match found {
+        let policy = base;
+        match source.org_of(resource).await? {
             Some(org) => Ok(org),
             None => Err(Reply::deny(
                 403,
@@ -82,6 +86,7 @@ fn needed() -> Reply {
 pub fn choose(
     incoming: &Incoming,
     policy: &Policy,
+    who: &UserOrgs,
     user: u64,
     in_path: Option<u64>,
 ) -> Result<Choice, Reply> {
@@ -95,10 +100,10 @@ pub fn choose(
             )
         })?),
     };
-    let orgs = policy.snapshot().organizations_of(user);
+    let orgs = &who.orgs;
     let only = || match orgs.as_slice() {
         [org] => Ok(*org),
-        [] if policy.snapshot().knows_user(user) => Err(Reply::deny(
+        [] if who.known => Err(Reply::deny(
             403,
             policy,
             Reason::NotMember,
@@ -133,13 +138,19 @@ pub fn choose(
 }
 
 /// `org.api_access`: in the organization, or (not yet known) in at least one of the
-/// member's. `Err`: the refusal and the organization it was decided in.
-pub fn gate(
-    policy: &Policy,
+/// member's. `Ok(Err)`: the refusal and the organization it was decided in; `Err`: the facts
+/// could not be read.
+pub async fn gate(
+    source: &Source<'_>,
     principal: &Principal,
+    known: bool,
     choice: &Choice,
-) -> Result<(), (Decision, u64)> {
-    let decide = |org: u64| {
+) -> Result<Result<(), (Decision, u64)>, Reply> {
+    let orgs = match choice {
+        Choice::Fixed(o) => core::slice::from_ref(o),
+        Choice::ByObject(orgs) => orgs.as_slice(),
+    };
+    let ask = |policy: &Policy, org: u64| {
         policy.decide(&Request {
             principal: principal.clone(),
             org,
@@ -147,38 +158,52 @@ pub fn gate(
             resource: Resource::org(),
         })
     };
-    let orgs = match choice {
-        Choice::Fixed(o) => core::slice::from_ref(o),
-        Choice::ByObject(orgs) => orgs.as_slice(),
-    };
     let mut first = None;
     for &org in orgs {
-        let d = decide(org);
+        let policy = source.policy(org, principal, known, false).await?;
+        let d = ask(&policy, org);
         if d.allow {
-            return Ok(());
+            return Ok(Ok(()));
         }
         first.get_or_insert((d, org));
     }
-    Err(first.unwrap_or_else(|| (decide(0), 0)))
+    Ok(Err(first.unwrap_or_else(|| (ask(source.base(), 0), 0))))
 }
 
 #[cfg(test)]
 mod tests {
+    use std::rc::Rc;
+
+    use futures_util::FutureExt;
+
     use super::*;
 
     fn policy() -> Policy {
         Policy::from_snapshot_json(policy_core::DEMO_SNAPSHOT_JSON).unwrap()
     }
 
+    fn who(p: &Policy, user: u64) -> UserOrgs {
+        UserOrgs {
+            orgs: p.snapshot().organizations_of(user),
+            known: p.snapshot().knows_user(user),
+        }
+    }
+
+    fn pick(h: &Incoming, user: u64, in_path: Option<u64>) -> Result<Choice, Reply> {
+        let p = policy();
+        choose(h, &p, &who(&p, user), user, in_path)
+    }
+
     fn fixed(h: &Incoming, user: u64, in_path: Option<u64>) -> Option<u64> {
-        choose(h, &policy(), user, in_path)
-            .ok()
-            .and_then(|c| c.fixed())
+        pick(h, user, in_path).ok().and_then(|c| c.fixed())
+    }
+
+    fn source() -> Source<'static> {
+        Source::Snapshot(Rc::new(policy()), String::from("v1"))
     }
 
     #[test]
     fn the_organization_comes_from_the_path_the_header_or_the_only_one() {
-        let p = policy();
         let none = Incoming::default();
         let one = Incoming::from_pairs(&[("x-labelgate-org", "1")]);
         let two = Incoming::from_pairs(&[("x-labelgate-org", "2")]);
@@ -188,47 +213,56 @@ mod tests {
         assert_eq!(fixed(&two, 12, None), Some(2), "the core says not_member");
         // Ann is in organizations 1 and 2.
         assert_eq!(
-            choose(&none, &p, 14, None).ok(),
+            pick(&none, 14, None).ok(),
             Some(Choice::ByObject(vec![1, 2]))
         );
         assert_eq!(fixed(&one, 14, None), Some(1));
-        assert_eq!(choose(&two, &p, 14, Some(0)).unwrap_err().status, 400);
-        assert_eq!(choose(&none, &p, 14, Some(0)).unwrap_err().status, 400);
-        assert_eq!(choose(&one, &p, 14, Some(2)).unwrap_err().status, 400);
+        assert_eq!(pick(&two, 14, Some(0)).unwrap_err().status, 400);
+        assert_eq!(pick(&none, 14, Some(0)).unwrap_err().status, 400);
+        assert_eq!(pick(&one, 14, Some(2)).unwrap_err().status, 400);
         assert_eq!(fixed(&none, 14, Some(2)), Some(2));
-        let unknown = choose(&none, &p, 99, None).unwrap_err();
+        let unknown = pick(&none, 99, None).unwrap_err();
         assert!(unknown.body.contains("unknown_principal"));
         let bad = Incoming::from_pairs(&[("x-labelgate-org", "one")]);
-        assert_eq!(choose(&bad, &p, 12, None).unwrap_err().status, 400);
+        assert_eq!(pick(&bad, 12, None).unwrap_err().status, 400);
     }
 
     #[test]
     fn an_object_names_its_organization() {
-        let p = policy();
+        let (s, p) = (source(), policy());
         let by = Choice::ByObject(vec![1, 2]);
-        assert_eq!(by.org_of(&p, &Resource::project(2000)).ok(), Some(2));
-        assert_eq!(by.org_of(&p, &Resource::project(1000)).ok(), Some(1));
-        assert_eq!(by.org_of(&p, &Resource::workspace(100)).ok(), Some(1));
-        let needed = by.org_of(&p, &Resource::org()).unwrap_err();
+        let org = |c: &Choice, r: Resource| c.org_of(&s, &p, &r).now_or_never().unwrap();
+        assert_eq!(org(&by, Resource::project(2000)).ok(), Some(2));
+        assert_eq!(org(&by, Resource::project(1000)).ok(), Some(1));
+        assert_eq!(org(&by, Resource::workspace(100)).ok(), Some(1));
+        let needed = org(&by, Resource::org()).unwrap_err();
         assert_eq!(
             (needed.status, needed.body.contains("organization_needed")),
             (400, true)
         );
-        let unknown = by.org_of(&p, &Resource::project(424242)).unwrap_err();
+        let unknown = org(&by, Resource::project(424242)).unwrap_err();
         assert!(unknown.body.contains("unknown_resource"));
         assert_eq!(
-            Choice::Fixed(1).org_of(&p, &Resource::project(2000)).ok(),
+            org(&Choice::Fixed(1), Resource::project(2000)).ok(),
             Some(1)
         );
     }
 
     #[test]
     fn the_gate_needs_one_organization_that_lets_the_member_in() {
-        let p = policy();
-        let ann = Principal::user(14);
-        assert!(gate(&p, &ann, &Choice::ByObject(vec![1, 2])).is_ok());
-        let dan = Principal::user(16);
-        let (d, org) = gate(&p, &dan, &Choice::Fixed(1)).unwrap_err();
+        let s = source();
+        let run = |who: u64, c: Choice| s.clone_gate(who, c);
+        assert!(run(14, Choice::ByObject(vec![1, 2])).is_ok());
+        let (d, org) = run(16, Choice::Fixed(1)).unwrap_err();
         assert_eq!((d.reason, org), (Reason::Deactivated, 1));
+    }
+
+    impl Source<'_> {
+        fn clone_gate(&self, user: u64, c: Choice) -> Result<(), (Decision, u64)> {
+            gate(self, &Principal::user(user), true, &c)
+                .now_or_never()
+                .unwrap()
+                .unwrap()
+        }
     }
 }

@@ -156,14 +156,34 @@ pub fn finish(
         res.subject = Some(user);
     }
     if plan.default_sandbox {
-        res.workspace = Some(sandbox_of(policy, org, user).ok_or_else(|| {
-            Reply::deny(
-                400,
-                policy,
-                Reason::InvalidRequest,
-                format!("the body names no `workspace` and user `{user}` has no sandbox"),
-            )
-        })?);
+        // With none yet, the store makes the sandbox on first use: `gate::decide_on` decides
+        // as if it existed (a KV snapshot cannot make one: refused there).
+        res.workspace = sandbox_of(policy, org, user);
     }
     Ok((plan.action, res))
+}
+
+/// The id a sandbox about to be made on first use stands under while it is decided on.
+pub const NEW_SANDBOX: u64 = u64::MAX >> 12;
+
+/// `policy` with the member's sandbox added (made on first use, so not yet in the facts):
+/// creating a project without a workspace is decided as creating it there.
+pub fn with_new_sandbox(
+    policy: &Policy,
+    principal: &policy_core::Principal,
+    org: u64,
+) -> Result<Policy, Reply> {
+    let user = principal.user.unwrap_or_default();
+    let mut facts = policy.slice(principal, org);
+    for o in facts.organizations.iter_mut().filter(|o| o.id == org) {
+        o.workspaces.push(policy_core::WorkspaceFacts {
+            id: NEW_SANDBOX,
+            name: Some(String::from("Sandbox")),
+            members: Vec::new(),
+            sandbox_of: Some(user),
+        });
+    }
+    let snapshot = policy_core::Snapshot::from_facts(facts)
+        .map_err(|e| Reply::error(500, "sandbox", e.to_string()))?;
+    Ok(Policy::new(policy.matrix().clone(), snapshot))
 }

@@ -97,6 +97,7 @@ pub static TABLE: &[Row] = &[
     row("GET", "/api/workspaces/{workspace}", Act(A::WorkspaceView)),
     row("PATCH|PUT", "/api/workspaces/{workspace}", Act(A::WorkspaceUpdate)),
     row("DELETE", "/api/workspaces/{workspace}", Act(A::WorkspaceDelete)),
+    row("GET", "/api/workspaces/{workspace}/memberships", Act(A::WorkspaceView)),
     row("POST|DELETE", "/api/workspaces/{workspace}/memberships", Act(A::WorkspaceManageMembers)),
 
     // ---- Projects.
@@ -120,7 +121,9 @@ pub static TABLE: &[Row] = &[
     row("GET", "/api/projects/{project}/(imports|reimports)/{obj}", Act(A::ProjectImport)),
     row("GET|DELETE", "/api/projects/{project}/file-uploads", Act(A::ProjectImport)),
     row("POST", "/api/projects/{project}/tasks/bulk", Act(A::ProjectImport)),
-    row("POST", "/api/projects/{project}/tasks/assignees", How::Assignees),
+    row("POST|DELETE", "/api/projects/{project}/tasks/assignees", How::Assignees),
+    row("GET", "/api/projects/{project}/members", Act(A::ProjectView)),
+    row("POST|DELETE", "/api/projects/{project}/members", Act(A::ProjectUpdate)),
     row("GET", "/api/projects/{project}/tasks", Act(A::ProjectViewData)),
     row("POST", "/api/projects/{project}/tasks", Act(A::ProjectImport)),
     row("DELETE", "/api/projects/{project}/tasks", Act(A::ProjectUpdate)),
@@ -212,6 +215,13 @@ pub static TABLE: &[Row] = &[
     suffixed("GET|POST", "/api/dm/views", Act(A::ProjectViewData)),
     suffixed("GET|PATCH|PUT", "/api/dm/views/{obj}", Act(A::ProjectViewData)),
     suffixed("DELETE", "/api/dm/views/{obj}", Act(A::ProjectUpdate)),
+
+    // ---- LabelGate's own, served by the Worker: the member's slice, the journal of the
+    // store's changes, SSO/SCIM group mappings.
+    row("GET", "/api/labelgate/me", Act(A::OrgApiAccess)),
+    row("GET", "/api/labelgate/journal", Act(A::OrgViewActivityLog)),
+    row("GET", "/api/labelgate/group-mappings", Act(A::OrgChangeRole)),
+    row("POST|DELETE", "/api/labelgate/group-mappings", Act(A::OrgChangeRole)),
 
     // ---- Analytics (Enterprise).
     row("GET", "/api/analytics/**", Act(A::AnalyticsView)),

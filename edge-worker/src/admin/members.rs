@@ -1,0 +1,203 @@
+//! Members and the organization: `GET /api/organizations/{id}/memberships` (a page, with
+//! roles), `GET .../memberships/{user}/`, `POST|PATCH .../memberships` `{user_id, role}`
+//! (assign, activate with a role, deactivate with `DI`, back to pending with `NO`),
+//! `DELETE .../memberships/{user}/`, the invite link and its reset (Label Studio's own token,
+//! mirrored into the store so that the signup gate knows it), `PATCH /api/organizations/{id}`
+//! `{disable_signup_without_link}`, group mappings (`/api/labelgate/group-mappings`), the
+//! journal of changes (`/api/labelgate/journal`) and the member's own slice
+//! (`/api/labelgate/me`).
+//!
+//! Community has its own members list (without roles): the store holds the truth about roles,
+//! so it answers.
+
+use serde_json::{Value, json};
+
+use crate::admin::{Answer, Ctx};
+use crate::fetch;
+use crate::gate::forward::Body;
+use crate::gate::source::store_failed;
+use crate::reply::Reply;
+
+/// Label Studio's role codes and the contract's names.
+fn role_name(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "OW" | "owner" => "owner",
+        "AD" | "administrator" => "administrator",
+        "MA" | "manager" => "manager",
+        "RE" | "reviewer" => "reviewer",
+        "AN" | "annotator" => "annotator",
+        "NO" | "not_activated" => "not_activated",
+        "DI" | "deactivated" => "deactivated",
+        _ => return None,
+    })
+}
+
+/// `POST|PATCH .../memberships` `{user_id, role}`: a member's role (or status).
+async fn set_role(c: &Ctx<'_>) -> Answer {
+    let body = c.body().await?;
+    let member = c.need(body.id("user_id"), "user_id")?;
+    let code = c.need(body.str("role"), "role")?;
+    let Some(role) = role_name(code) else {
+        return Err(Reply::error(
+            400,
+            "invalid_request",
+            format!("`{code}` is not a role"),
+        ));
+    };
+    let op = json!({"op": "set_role", "member": member, "role": role});
+    c.write(op, 200, |_| json!({"user_id": member, "role": code}))
+        .await
+}
+
+pub(crate) async fn serve(c: &Ctx<'_>) -> Option<Answer> {
+    let d = c.d;
+    let p = &d.matched.params;
+    Some(match (c.method(), c.route()) {
+        ("GET", "/api/organizations/{org}/memberships") => c.paged("members").await,
+        ("GET", "/api/organizations/{org}/memberships/{member}") => {
+            let member = p.member.unwrap_or(0);
+            let answer = c
+                .store
+                .read(d.org, json!({"what": "member", "user": member}))
+                .await;
+            match answer.map_err(store_failed) {
+                Ok(Value::Null) => Err(Reply::error(
+                    404,
+                    "not_found",
+                    format!("user `{member}` is not a member"),
+                )),
+                Ok(v) => Err(Reply::decision(200, v.to_string())),
+                Err(e) => Err(e),
+            }
+        }
+        ("POST" | "PATCH", "/api/organizations/{org}/memberships") => set_role(c).await,
+        ("DELETE", "/api/organizations/{org}/memberships/{member}") => {
+            let member = p.member.unwrap_or(0);
+            c.write(
+                json!({"op": "remove_member", "member": member}),
+                200,
+                |_| json!({"user_id": member, "removed": true}),
+            )
+            .await
+        }
+        ("PATCH" | "PUT", "/api/organizations/{org}") => return settings(c).await,
+        ("GET", "/api/invite") | ("POST", "/api/invite/(reset-token|send-email)") => {
+            return Some(invite(c).await);
+        }
+        ("GET", "/api/labelgate/journal") => c.paged("journal").await,
+        (m, "/api/labelgate/group-mappings") => return Some(mappings(c, m).await),
+        _ => return None,
+    })
+}
+
+/// `PATCH /api/organizations/{id}` with `disable_signup_without_link`: the store's setting;
+/// the rest of the body, if any, goes to the origin.
+async fn settings(c: &Ctx<'_>) -> Option<Answer> {
+    let body = match c.body().await {
+        Ok(b) => b,
+        Err(e) => return Some(Err(e)),
+    };
+    if !body.has("disable_signup_without_link") {
+        return None;
+    }
+    let value = match c.need(
+        body.boolean("disable_signup_without_link"),
+        "disable_signup_without_link",
+    ) {
+        Ok(v) => v,
+        Err(e) => return Some(Err(e)),
+    };
+    let op = json!({"op": "set_settings", "disable_signup_without_link": value});
+    let stored = c
+        .write(op, 200, |_| json!({"disable_signup_without_link": value}))
+        .await;
+    let rest = body.without(&["disable_signup_without_link"]);
+    if rest.is_empty() || matches!(&stored, Err(r) if r.status >= 400) {
+        return Some(stored);
+    }
+    let bytes = rest.to_json().into_bytes();
+    Some(
+        c.d.ask
+            .send(
+                c.d.origin,
+                &c.d.ask.path_and_query(),
+                &c.d.rw,
+                Body::Bytes(&bytes),
+            )
+            .await,
+    )
+}
+
+/// The invite link and its reset: Label Studio's own token (its signup checks it), which
+/// the store mirrors for the signup gate.
+async fn invite(c: &Ctx<'_>) -> Answer {
+    let d = c.d;
+    let resp = d
+        .ask
+        .send(d.origin, &d.ask.path_and_query(), &d.rw, Body::Stream)
+        .await?;
+    if resp.status() != 200 {
+        return Ok(resp);
+    }
+    let text = fetch::text(&resp).await.ok_or_else(|| {
+        Reply::error(
+            502,
+            "origin_answer",
+            "the origin's invite could not be read",
+        )
+    })?;
+    let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let token = v
+        .get("token")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| {
+            v.get("invite_url")
+                .and_then(Value::as_str)
+                .and_then(|u| u.split("token=").nth(1))
+                .map(|t| t.split('&').next().unwrap_or(t).to_owned())
+        });
+    if let Some(token) = token {
+        c.store
+            .write(
+                d.org,
+                &d.principal,
+                d.known,
+                json!({"op": "set_invite_token", "token": token}),
+            )
+            .await
+            .map_err(store_failed)?;
+    }
+    fetch::with_body(&resp, &text)
+        .map_err(|e| Reply::error(502, "origin_answer", fetch::js_error(&e)))
+}
+
+/// `GET` the organization's group mappings, `POST {group, role, project?}` one, `DELETE
+/// {group, project?}` one.
+async fn mappings(c: &Ctx<'_>, method: &str) -> Answer {
+    if method == "GET" {
+        return c.read(json!({"what": "group_mappings"}), |v| v).await;
+    }
+    let body = c.body().await?;
+    let group = c.need(body.str("group"), "group")?.to_owned();
+    let project = body
+        .id("project")
+        .map_err(|e| Reply::error(400, "invalid_request", e.to_string()))?;
+    if method == "DELETE" {
+        return c
+            .write(
+                json!({"op": "remove_group_mapping", "group": group, "project": project}),
+                200,
+                |_| json!({"removed": true}),
+            )
+            .await;
+    }
+    let role = c.need(body.str("role"), "role")?;
+    let role = role_name(role).unwrap_or(role).to_owned();
+    c.write(
+        json!({"op": "set_group_mapping", "group": group, "role": role, "project": project}),
+        201,
+        |_| json!({"group": group, "role": role, "project": project}),
+    )
+    .await
+}

@@ -1,0 +1,220 @@
+//! The administration API: Label Studio Enterprise's routes for roles, members, invites,
+//! workspaces, project members, task assignments and group mappings, served by the Worker
+//! from the store (Label Studio Community has none of them). Enterprise's shapes: role codes
+//! `OW AD MA RE AN NO DI`, `user_id`, pages `{count, next, previous, results}`.
+//!
+//! Each request has been decided at the gate on the member's slice; each write is decided
+//! again by the store on the facts it touches, then applied atomically with its journal
+//! record (see [`crate::store::ops`]). A write's answer carries `X-LabelGate-Revision`. With
+//! a KV snapshot instead of the store, these routes are forwarded to the origin as before (an
+//! Enterprise server serves them), and LabelGate's own (`/api/labelgate/...`) answer 501.
+//!
+//! - [`members`]: memberships, invites, organization settings, group mappings, the journal;
+//! - [`workspaces`]: workspaces, their members, project members, moves, assignments;
+//! - [`operator`]: import, export and bootstrap of the store (the operator's token);
+//! - [`sync`]: the store kept in step with what Label Studio creates and deletes.
+
+pub mod members;
+pub mod operator;
+pub mod sync;
+pub mod workspaces;
+
+use serde_json::{Value, json};
+use worker::web_sys::Response;
+
+use crate::gate::body::JsonBody;
+use crate::gate::revision;
+use crate::gate::source::Source;
+use crate::gate::source::store_failed;
+use crate::gate::{Ask, Decided};
+use crate::reply::Reply;
+use crate::store::client::Client;
+
+pub use operator::operator;
+
+/// The answer of a route the Worker serves.
+pub type Answer = Result<Response, Reply>;
+
+/// Serves `d` if it is an administration route (with the store), `None` otherwise (it goes
+/// to the origin).
+pub async fn serve(d: &Decided<'_>) -> Option<Answer> {
+    if d.matched.row.path == "/api/labelgate/me" {
+        let facts = d.policy.slice(&d.principal, d.org);
+        return Some(Err(
+            Reply::decision(200, facts.to_json()).with("cache-control", "private, no-store")
+        ));
+    }
+    let Some(store) = d.source.store() else {
+        return d.matched.row.path.starts_with("/api/labelgate/").then(|| {
+            Err(Reply::error(
+                501,
+                "needs_store",
+                "this route is served from LabelGate's store, which this deployment does not have",
+            ))
+        });
+    };
+    let c = Ctx { d, store };
+    if let Some(a) = members::serve(&c).await {
+        return Some(a);
+    }
+    workspaces::serve(&c).await
+}
+
+/// A request the administration API serves, and the store.
+pub struct Ctx<'a> {
+    /// The decided request.
+    pub d: &'a Decided<'a>,
+    /// The store.
+    pub store: &'a Client<'a>,
+}
+
+impl Ctx<'_> {
+    /// The method.
+    pub fn method(&self) -> &str {
+        &self.d.ask.method
+    }
+
+    /// The route's pattern.
+    pub fn route(&self) -> &'static str {
+        self.d.matched.row.path
+    }
+
+    /// The JSON body (read now if the decision did not).
+    pub async fn body(&self) -> Result<JsonBody, Reply> {
+        let bytes = match &self.d.bytes {
+            Some(b) => b.clone(),
+            None => self.d.ask.read_decision_body().await?,
+        };
+        JsonBody::parse(&bytes).map_err(|e| {
+            Reply::deny(
+                400,
+                self.d.source.base(),
+                policy_core::Reason::InvalidRequest,
+                e.to_string(),
+            )
+        })
+    }
+
+    /// A text field of the body that the route needs, or 400.
+    pub async fn text(&self, name: &'static str) -> Result<String, Reply> {
+        let body = self.body().await?;
+        self.need(body.str(name), name).map(str::to_owned)
+    }
+
+    /// A body field the route needs, or 400.
+    pub fn need<T>(
+        &self,
+        v: Result<Option<T>, crate::gate::body::BodyError>,
+        name: &str,
+    ) -> Result<T, Reply> {
+        let bad = |m: String| {
+            Reply::deny(
+                400,
+                self.d.source.base(),
+                policy_core::Reason::InvalidRequest,
+                m,
+            )
+        };
+        v.map_err(|e| bad(e.to_string()))?
+            .ok_or_else(|| bad(format!("the body names no `{name}`")))
+    }
+
+    /// A write to the store by the member: its answer (201 or 200 with `ok`), or the store's
+    /// refusal (403 with the decision, 400 when malformed).
+    pub async fn write(&self, op: Value, ok: u16, shape: impl FnOnce(&Value) -> Value) -> Answer {
+        let answer = self
+            .store
+            .write(self.d.org, &self.d.principal, self.d.known, op)
+            .await
+            .map_err(store_failed)?;
+        let stamp = refusal(self.d.org, &answer)?;
+        let result = answer.get("result").cloned().unwrap_or(Value::Null);
+        Err(Reply::decision(ok, shape(&result).to_string())
+            .with(revision::HEADER, stamp)
+            .with("x-labelgate-decision", self.d.rw.decision.clone()))
+    }
+
+    /// The store's decision of a write, without applying it: `Ok` if it would be applied.
+    pub async fn check(&self, op: Value) -> Result<(), Reply> {
+        let answer = self
+            .store
+            .check(self.d.org, &self.d.principal, self.d.known, op)
+            .await
+            .map_err(store_failed)?;
+        refusal(self.d.org, &answer).map(|_| ())
+    }
+
+    /// A read of the store, answered as JSON.
+    pub async fn read(&self, ask: Value, shape: impl FnOnce(Value) -> Value) -> Answer {
+        let answer = self
+            .store
+            .read(self.d.org, ask)
+            .await
+            .map_err(store_failed)?;
+        Err(Reply::decision(200, shape(answer).to_string())
+            .with("x-labelgate-decision", self.d.rw.decision.clone()))
+    }
+}
+
+impl Ctx<'_> {
+    /// A paged read of the store (`what`, with the query's `page` and `page_size`), answered
+    /// as Label Studio pages its lists.
+    pub async fn paged(&self, what: &str) -> Answer {
+        let (pg, size) = paging(self.d);
+        let ask = json!({"what": what, "page": pg, "page_size": size});
+        self.read(ask, |a| {
+            let count = a.get("count").and_then(Value::as_u64).unwrap_or(0);
+            let results = a.get("results").cloned().unwrap_or(json!([]));
+            page(self.d.ask, count, pg, size, results)
+        })
+        .await
+    }
+}
+
+/// The store's answer to a write: its revision header's value, or the refusal (403 with the
+/// decision, 400 when malformed).
+fn refusal(org: u64, answer: &Value) -> Result<String, Reply> {
+    let revision = answer.get("revision").and_then(Value::as_u64).unwrap_or(0);
+    let stamp = revision::value(org, revision);
+    if answer
+        .get("refused")
+        .and_then(Value::as_bool)
+        .unwrap_or(true)
+    {
+        let decision = answer.get("decision").cloned().unwrap_or(Value::Null);
+        let invalid = decision.get("reason").and_then(Value::as_str) == Some("invalid_request");
+        return Err(
+            Reply::decision(if invalid { 400 } else { 403 }, decision.to_string())
+                .with(revision::HEADER, stamp),
+        );
+    }
+    Ok(stamp)
+}
+
+/// A page as Label Studio answers it: `count`, `next` and `previous` on the Worker's URL,
+/// `results`.
+pub fn page(ask: &Ask<'_>, count: u64, page: u64, size: u64, results: Value) -> Value {
+    let (raw_path, raw_query) = crate::gate::path::split_url(&ask.url);
+    let base = format!("{}{raw_path}", crate::gate::list::origin_of(&ask.url));
+    let link = |p: u64| format!("{base}?{}", crate::activity::page_query(raw_query, p));
+    json!({
+        "count": count,
+        "next": (page * size < count).then(|| link(page + 1)),
+        "previous": (page > 1).then(|| link(page - 1)),
+        "results": results,
+    })
+}
+
+/// `page` and `page_size` of the query (Label Studio's defaults: 1 and 30).
+pub fn paging(d: &Decided<'_>) -> (u64, u64) {
+    let num = |k: &str| d.query.get(k).and_then(|v| v.parse::<u64>().ok());
+    (
+        num("page").unwrap_or(1).max(1),
+        num("page_size").unwrap_or(30).clamp(1, 1000),
+    )
+}
+
+/// Whether the source is the store (for routes that only exist with it).
+pub fn has_store(source: &Source<'_>) -> bool {
+    source.store().is_some()
+}

@@ -1,0 +1,237 @@
+//! Workspaces and projects (Enterprise): the workspaces list and one workspace (from the
+//! member's slice: what they may see, by name), create (its creator becomes a member),
+//! rename, delete (refused while it holds projects), its members; a project's direct members,
+//! moving a project (`PATCH /api/projects/{id}/` with `workspace`) and its own-data setting
+//! (`annotators_can_view_own_data`), the rest of such a body going to the origin; task
+//! assignment and its removal (`POST|DELETE /api/projects/{id}/tasks/assignees`, `type`
+//! `AN`/`RE`, `users`, `selectedItems`).
+
+use serde_json::{Value, json};
+
+use crate::admin::{Answer, Ctx};
+use crate::gate::body::JsonBody;
+use crate::gate::forward::Body;
+use crate::reply::Reply;
+
+/// A workspace as Enterprise shows it.
+fn workspace_json(w: &policy_core::WorkspaceFacts, projects: usize) -> Value {
+    json!({
+        "id": w.id,
+        "title": w.name,
+        "is_personal": w.sandbox_of.is_some(),
+        "created_by": w.sandbox_of,
+        "projects_count": projects,
+    })
+}
+
+pub(crate) async fn serve(c: &Ctx<'_>) -> Option<Answer> {
+    let d = c.d;
+    let p = &d.matched.params;
+    Some(match (c.method(), c.route()) {
+        ("GET", "/api/workspaces") => {
+            let visible = d.policy.visible_workspaces(&d.principal, d.org);
+            let list: Vec<Value> = slice_workspaces(c)
+                .into_iter()
+                .filter(|(w, _)| visible.contains(&w.id))
+                .map(|(w, n)| workspace_json(&w, n))
+                .collect();
+            Err(Reply::decision(200, Value::Array(list).to_string()))
+        }
+        ("GET", "/api/workspaces/{workspace}") => {
+            let id = p.workspace.unwrap_or(0);
+            match slice_workspaces(c).into_iter().find(|(w, _)| w.id == id) {
+                Some((w, n)) => Err(Reply::decision(200, workspace_json(&w, n).to_string())),
+                None => Err(Reply::error(
+                    404,
+                    "not_found",
+                    format!("workspace `{id}` is not in reach"),
+                )),
+            }
+        }
+        ("POST", "/api/workspaces") => create(c).await,
+        ("PATCH" | "PUT", "/api/workspaces/{workspace}") => {
+            rename(c, p.workspace.unwrap_or(0)).await
+        }
+        ("DELETE", "/api/workspaces/{workspace}") => {
+            let id = p.workspace.unwrap_or(0);
+            c.write(
+                json!({"op": "delete_workspace", "workspace": id}),
+                200,
+                |_| json!({"id": id, "deleted": true}),
+            )
+            .await
+        }
+        ("GET", "/api/workspaces/{workspace}/memberships") => {
+            let id = p.workspace.unwrap_or(0);
+            c.read(json!({"what": "workspace_members", "workspace": id}), |v| v)
+                .await
+        }
+        (m @ ("POST" | "DELETE"), "/api/workspaces/{workspace}/memberships") => {
+            let id = p.workspace.unwrap_or(0);
+            return Some(member_write(c, m, "workspace", id).await);
+        }
+        ("GET", "/api/projects/{project}/members") => {
+            let id = p.project.unwrap_or(0);
+            c.read(json!({"what": "project_members", "project": id}), |v| v)
+                .await
+        }
+        (m @ ("POST" | "DELETE"), "/api/projects/{project}/members") => {
+            let id = p.project.unwrap_or(0);
+            return Some(member_write(c, m, "project", id).await);
+        }
+        ("PATCH" | "PUT", "/api/projects/{project}") => return project_patch(c).await,
+        (m @ ("POST" | "DELETE"), "/api/projects/{project}/tasks/assignees") => {
+            return Some(assign(c, m == "POST").await);
+        }
+        _ => return None,
+    })
+}
+
+/// The workspaces of the member's slice, with how many of their projects it holds.
+fn slice_workspaces(c: &Ctx<'_>) -> Vec<(policy_core::WorkspaceFacts, usize)> {
+    let facts = c.d.policy.slice(&c.d.principal, c.d.org);
+    facts
+        .organizations
+        .into_iter()
+        .flat_map(|o| {
+            let projects = o.projects;
+            o.workspaces.into_iter().map(move |w| {
+                let n = projects.iter().filter(|p| p.workspace == w.id).count();
+                (w, n)
+            })
+        })
+        .collect()
+}
+
+/// `POST`/`DELETE` `{user}` to a workspace's or project's members.
+async fn member_write(c: &Ctx<'_>, method: &str, kind: &str, id: u64) -> Answer {
+    let body = c.body().await?;
+    let user = c.need(body.id("user"), "user")?;
+    let verb = if method == "POST" { "add" } else { "remove" };
+    let op = json!({"op": format!("{verb}_{kind}_member"), kind: id, "user": user});
+    c.write(
+        op,
+        if method == "POST" { 201 } else { 200 },
+        |_| json!({kind: id, "user": user}),
+    )
+    .await
+}
+
+/// `POST /api/workspaces` `{title}`.
+async fn create(c: &Ctx<'_>) -> Answer {
+    let title = c.text("title").await?;
+    c.write(
+        json!({"op": "create_workspace", "title": title}),
+        201,
+        |r| json!({"id": r.get("id"), "title": title, "is_personal": false}),
+    )
+    .await
+}
+
+/// `PATCH|PUT /api/workspaces/{id}` `{title}`.
+async fn rename(c: &Ctx<'_>, id: u64) -> Answer {
+    let title = c.text("title").await?;
+    c.write(
+        json!({"op": "rename_workspace", "workspace": id, "title": title}),
+        200,
+        |_| json!({"id": id, "title": title}),
+    )
+    .await
+}
+
+/// `PATCH /api/projects/{id}/` naming `workspace` (a move) or `annotators_can_view_own_data`:
+/// the store's part first; the rest of the body, if any, goes to the origin.
+async fn project_patch(c: &Ctx<'_>) -> Option<Answer> {
+    let body = match c.body().await {
+        Ok(b) => b,
+        Err(e) => return Some(Err(e)),
+    };
+    let ours = ["workspace", "annotators_can_view_own_data"];
+    if !ours.iter().any(|k| body.has(k)) {
+        return None;
+    }
+    Some(project_patch_store(c, &body, &ours).await)
+}
+
+async fn project_patch_store(c: &Ctx<'_>, body: &JsonBody, ours: &[&str]) -> Answer {
+    let project = c.d.matched.params.project.unwrap_or(0);
+    let mut writes = Vec::new();
+    if body.has("workspace") {
+        let to = c.need(body.id("workspace"), "workspace")?;
+        writes.push((
+            json!({"op": "move_project", "project": project, "workspace": to}),
+            json!({"id": project, "workspace": to}),
+        ));
+    }
+    if body.has("annotators_can_view_own_data") {
+        let key = "annotators_can_view_own_data";
+        let on = c.need(body.boolean(key), key)?;
+        writes.push((
+            json!({"op": "set_project_settings", "project": project, key: on}),
+            json!({"id": project, key: on}),
+        ));
+    }
+    // Every part decided before any is applied: a refused part changes nothing.
+    for (op, _) in &writes {
+        c.check(op.clone()).await?;
+    }
+    let mut done = None;
+    for (op, shown) in writes {
+        match c.write(op, 200, |_| shown).await {
+            Err(r) if r.status < 400 => done = Some(r),
+            refused => return refused,
+        }
+    }
+    let rest = body.without(ours);
+    if let Some(r) = done
+        && rest.is_empty()
+    {
+        return Err(r);
+    }
+    let bytes = rest.to_json().into_bytes();
+    c.d.ask
+        .send(
+            c.d.origin,
+            &c.d.ask.path_and_query(),
+            &c.d.rw,
+            Body::Bytes(&bytes),
+        )
+        .await
+}
+
+/// `POST|DELETE /api/projects/{id}/tasks/assignees` `{type, users, selectedItems}`.
+async fn assign(c: &Ctx<'_>, add: bool) -> Answer {
+    let body = c.body().await?;
+    let project = c.d.matched.params.project.unwrap_or(0);
+    let kind = c.need(body.str("type"), "type")?.to_owned();
+    let users = c.need(body.ids("users"), "users")?;
+    let tasks = match body.get("selectedItems") {
+        None | Some(Value::Null) => None,
+        Some(sel) if sel.get("all").and_then(Value::as_bool) == Some(true) => None,
+        Some(sel) => Some(
+            sel.get("included")
+                .and_then(Value::as_array)
+                .map(|l| l.iter().filter_map(Value::as_u64).collect::<Vec<u64>>())
+                .ok_or_else(|| {
+                    Reply::error(
+                        400,
+                        "invalid_request",
+                        "`selectedItems` names no tasks (`all` or `included`)",
+                    )
+                })?,
+        ),
+    };
+    let op = json!({
+        "op": if add { "assign" } else { "unassign" },
+        "project": project,
+        "kind": kind,
+        "users": users,
+        "tasks": tasks,
+    });
+    c.write(
+        op,
+        if add { 201 } else { 200 },
+        |_| json!({"project": project, "type": kind, "users": users}),
+    )
+    .await
+}

@@ -1,0 +1,296 @@
+//! The Durable Object class of the store: it serves the requests of the table in
+//! [`crate::store`]. (The `#[durable_object]` macro generates undocumented methods.)
+#![allow(missing_docs)]
+
+use std::cell::Cell;
+
+use futures_util::StreamExt;
+use policy_core::Principal;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use worker::{DurableObject, Env, Request, Response, State, durable_object};
+
+use crate::store::db::Db;
+use crate::store::{directory, facts, load, ops, reach, read, schema};
+
+/// The largest import whose every row policy-core validates before it commits; a larger one
+/// has its assignments checked in SQL instead (they are most of it), the rest by the core.
+const VALIDATE_MAX_ROWS: u64 = 400_000;
+
+/// Refuses a staged import that the core would refuse (see [`VALIDATE_MAX_ROWS`]).
+fn validate(db: &Db, rows: u64) -> Result<(), String> {
+    let large = rows > VALIDATE_MAX_ROWS;
+    let staged = facts::read(
+        db,
+        &facts::Select {
+            prefix: "stage_",
+            skip_assignments: large,
+            ..facts::Select::default()
+        },
+    )?
+    .ok_or_else(|| String::from("the import has no organization line"))?;
+    policy_core::Snapshot::from_facts(staged).map_err(|e| e.to_string())?;
+    if large {
+        let stray = db.rows(
+            "SELECT a.project, a.user, p.id IS NULL, m.user IS NULL FROM stage_assignments a \
+             LEFT JOIN stage_projects p ON p.id = a.project \
+             LEFT JOIN stage_members m ON m.user = a.user \
+             WHERE p.id IS NULL OR m.user IS NULL LIMIT 1",
+            vec![],
+        )?;
+        if let Some(r) = stray.first() {
+            let (project, user) = (r.id(0).unwrap_or(0), r.id(1).unwrap_or(0));
+            return Err(if r.id(2) == Some(1) {
+                format!("an assignment names project `{project}`, which the import does not hold")
+            } else {
+                format!(
+                    "project `{project}` assigns a task to `{user}`, who is not a member of the organization"
+                )
+            });
+        }
+    }
+    Ok(())
+}
+
+/// An organization's store, or the directory.
+#[allow(missing_docs)]
+#[durable_object(alarm)]
+pub struct Store {
+    state: State,
+    env: Env,
+    migrated: Cell<bool>,
+}
+
+#[derive(Deserialize)]
+struct SliceAsk {
+    user: Option<u64>,
+    #[serde(default)]
+    groups: Vec<String>,
+    #[serde(default)]
+    known: bool,
+    since: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct WriteAsk {
+    actor: Value,
+    #[serde(default)]
+    known: bool,
+    op: ops::Op,
+    fault: Option<usize>,
+    #[serde(default)]
+    dry: bool,
+}
+
+#[derive(Deserialize)]
+struct SignupAsk {
+    token: Option<String>,
+}
+
+fn json_answer(status: u16, v: &Value) -> worker::Result<Response> {
+    Ok(Response::from_json(v)?.with_status(status))
+}
+
+fn failure(e: String) -> worker::Result<Response> {
+    worker::console_error!("labelgate store: {e}");
+    json_answer(500, &json!({"error": "store_failed", "message": e}))
+}
+
+impl DurableObject for Store {
+    fn new(state: State, env: Env) -> Self {
+        Store {
+            state,
+            env,
+            migrated: Cell::new(false),
+        }
+    }
+
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        match self.serve(req).await {
+            Ok(resp) => Ok(resp),
+            Err(e) => failure(e),
+        }
+    }
+
+    async fn alarm(&self) -> worker::Result<Response> {
+        if let Err(e) = directory::flush(&self.db(), &self.env).await {
+            worker::console_error!("labelgate store: directory outbox: {e}");
+            let _ = self.state.storage().set_alarm(5_000).await;
+        }
+        Response::ok("")
+    }
+}
+
+impl Store {
+    fn db(&self) -> Db {
+        Db::of(&self.state)
+    }
+
+    async fn serve(&self, mut req: Request) -> Result<Response, String> {
+        let db = self.db();
+        let path = req.path();
+        if let Some(op) = path.strip_prefix("/dir/") {
+            let body: Value = req.json().await.map_err(|e| e.to_string())?;
+            let answer = directory::serve(&db, op, &body)?;
+            return json_answer(200, &answer).map_err(|e| e.to_string());
+        }
+        if !self.migrated.get() {
+            schema::migrate(&db)?;
+            self.migrated.set(true);
+        }
+        let now = js_sys::Date::now() as u64;
+        let answer = match (req.method().to_string().as_str(), path.as_str()) {
+            ("POST", "/import") => return self.import(&db, &mut req, now).await,
+            ("GET", "/export") => {
+                let facts = facts::read(&db, &facts::Select::default())?;
+                return match facts {
+                    Some(f) => Response::ok(f.to_json()).map_err(|e| e.to_string()),
+                    None => json_answer(404, &json!({"error": "empty_store", "message": "the store holds no organization"}))
+                        .map_err(|e| e.to_string()),
+                };
+            }
+            ("POST", "/slice") => {
+                let ask: SliceAsk = req.json().await.map_err(|e| e.to_string())?;
+                let revision = facts::meta(&db)?.map(|m| m.revision);
+                match revision {
+                    None => json!({"revision": null, "facts": null}),
+                    Some(r) if ask.since == Some(r) => json!({"revision": r, "facts": null}),
+                    Some(r) => {
+                        let principal = Principal {
+                            user: ask.user,
+                            groups: ask.groups,
+                        };
+                        let slice = reach::slice(&db, &principal, ask.known)?;
+                        json!({"revision": r, "facts": slice.map(|f| f.to_json())})
+                    }
+                }
+            }
+            ("GET", "/revision") => json!({"revision": facts::meta(&db)?.map(|m| m.revision)}),
+            ("GET", "/stats") => json!({
+                "size_bytes": db.size(),
+                "revision": facts::meta(&db)?.map(|m| m.revision),
+            }),
+            ("POST", "/write") => {
+                let ask: WriteAsk = req.json().await.map_err(|e| e.to_string())?;
+                let actor =
+                    Principal::from_json(&ask.actor.to_string()).map_err(|e| e.to_string())?;
+                let out = ops::write(&db, &actor, ask.known, &ask.op, now, ask.fault, ask.dry)?;
+                if !out.refused && !out.directory.is_null() {
+                    self.tell_directory(&db, out.directory.clone()).await?;
+                }
+                json!({
+                    "refused": out.refused,
+                    "decision": out.decision.map(|d| serde_json::from_str::<Value>(&d.to_json()).unwrap_or(Value::Null)),
+                    "revision": out.revision,
+                    "result": out.result,
+                })
+            }
+            ("POST", "/read") => {
+                let ask: Value = req.json().await.map_err(|e| e.to_string())?;
+                read::serve(&db, &ask)?
+            }
+            ("POST", "/adopt") => {
+                let a: load::Adopt = req.json().await.map_err(|e| e.to_string())?;
+                let stmts = load::adopt(&db, &a, now)?;
+                db.apply(stmts, None)?;
+                let dir = directory::whole_org(&db)?;
+                self.tell_directory(&db, dir).await?;
+                json!({"revision": facts::meta(&db)?.map(|m| m.revision)})
+            }
+            ("POST", "/signup") => {
+                let ask: SignupAsk = req.json().await.map_err(|e| e.to_string())?;
+                read::signup(&db, ask.token.as_deref())?
+            }
+            (m, p) => {
+                return json_answer(
+                    404,
+                    &json!({"error": "no_such_store_route", "message": format!("`{m} {p}`")}),
+                )
+                .map_err(|e| e.to_string());
+            }
+        };
+        json_answer(200, &answer).map_err(|e| e.to_string())
+    }
+
+    /// Imports lines of JSON (one fact each), streamed into staging tables, then validated
+    /// and committed at once.
+    async fn import(&self, db: &Db, req: &mut Request, now: u64) -> Result<Response, String> {
+        let fault = req
+            .headers()
+            .get("x-labelgate-fault")
+            .ok()
+            .flatten()
+            .and_then(|v| v.parse::<usize>().ok());
+        load::begin(db)?;
+        let outcome = self.stage_lines(db, req).await;
+        let rows = match outcome {
+            Ok(rows) => rows,
+            Err(e) => {
+                load::drop_staging(db)?;
+                return json_answer(400, &json!({"error": "bad_import", "message": e}))
+                    .map_err(|e| e.to_string());
+            }
+        };
+        if let Err(e) = validate(db, rows) {
+            load::drop_staging(db)?;
+            return json_answer(400, &json!({"error": "bad_import", "message": e}))
+                .map_err(|e| e.to_string());
+        }
+        let revision = match load::commit(db, now, rows, fault) {
+            Ok(r) => r,
+            Err(e) => {
+                load::drop_staging(db)?;
+                return json_answer(500, &json!({"error": "import_failed", "message": e}))
+                    .map_err(|e| e.to_string());
+            }
+        };
+        self.migrated.set(true);
+        let dir = directory::whole_org(db)?;
+        self.tell_directory(db, dir).await?;
+        json_answer(200, &json!({"revision": revision, "rows": rows})).map_err(|e| e.to_string())
+    }
+
+    async fn stage_lines(&self, db: &Db, req: &mut Request) -> Result<u64, String> {
+        let mut stream = req.stream().map_err(|e| e.to_string())?;
+        let mut pending: Vec<u8> = Vec::new();
+        let mut rows = 0u64;
+        let mut first = true;
+        let handle = |text: &str, rows: &mut u64, first: &mut bool| -> Result<(), String> {
+            let t = text.trim();
+            if t.is_empty() {
+                return Ok(());
+            }
+            let l = load::line(t)?;
+            if *first && !matches!(l, load::Line::Org(_)) {
+                return Err(String::from("the first line must be the organization"));
+            }
+            *first = false;
+            load::run(db, load::stage(l)?)?;
+            *rows += 1;
+            Ok(())
+        };
+        while let Some(chunk) = stream.next().await {
+            pending.extend_from_slice(&chunk.map_err(|e| e.to_string())?);
+            while let Some(i) = pending.iter().position(|b| *b == b'\n') {
+                let line: Vec<u8> = pending.drain(..=i).collect();
+                let text = String::from_utf8(line)
+                    .map_err(|_| String::from("an import line is not utf-8"))?;
+                handle(&text, &mut rows, &mut first)?;
+            }
+        }
+        let text =
+            String::from_utf8(pending).map_err(|_| String::from("an import line is not utf-8"))?;
+        handle(&text, &mut rows, &mut first)?;
+        Ok(rows)
+    }
+
+    /// Sends directory changes; on failure, keeps them in the outbox for the alarm to send.
+    async fn tell_directory(&self, db: &Db, changes: Value) -> Result<(), String> {
+        directory::enqueue(db, &changes)?;
+        if let Err(e) = directory::flush(db, &self.env).await {
+            worker::console_error!("labelgate store: directory: {e}; retried by the alarm");
+            let _ = self.state.storage().set_alarm(5_000).await;
+        }
+        Ok(())
+    }
+}

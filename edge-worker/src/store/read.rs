@@ -1,0 +1,259 @@
+//! What the store answers without changing anything: pages of members (Enterprise's shape,
+//! role codes `OW AD MA RE AN NO DI`), one member, the members of a workspace or project,
+//! the journal of changes, and the decision of a signup (on the invite tokens, which no
+//! slice carries).
+
+use policy_core::{
+    Action, Facts, MemberFacts, OrgFacts, Principal, Request, Resource, Role, Status,
+};
+use serde_json::{Value, json};
+
+use crate::store::db::{Db, id};
+use crate::store::facts::{self, role_of};
+use crate::store::reach;
+
+/// Label Studio Enterprise's code of a membership: its role's, or its status's.
+pub fn role_code(role: Option<Role>, status: Status) -> &'static str {
+    match (status, role) {
+        (Status::NotActivated, _) => "NO",
+        (Status::Deactivated, _) => "DI",
+        (_, Some(Role::Owner)) => "OW",
+        (_, Some(Role::Administrator)) => "AD",
+        (_, Some(Role::Manager)) => "MA",
+        (_, Some(Role::Reviewer)) => "RE",
+        (_, Some(Role::Annotator)) => "AN",
+        (_, None) => "NO",
+    }
+}
+
+fn status_of(name: &str) -> Status {
+    match name {
+        "active" => Status::Active,
+        "deactivated" => Status::Deactivated,
+        _ => Status::NotActivated,
+    }
+}
+
+/// A member as `MEMBER_SELECT` reads them.
+struct MemberRow {
+    user: u64,
+    role: Option<String>,
+    status: String,
+    email: Option<String>,
+    name: Option<String>,
+}
+
+fn members(db: &Db, sql: &str, args: Vec<crate::store::db::Arg>) -> Result<Vec<MemberRow>, String> {
+    Ok(db
+        .rows(sql, args)?
+        .iter()
+        .filter_map(|r| {
+            Some(MemberRow {
+                user: r.id(0)?,
+                role: r.text(1),
+                status: r.text(2)?,
+                email: r.text(3),
+                name: r.text(4),
+            })
+        })
+        .collect())
+}
+
+fn member_json(org: u64, r: &MemberRow) -> Value {
+    let status = status_of(&r.status);
+    let (first, last) = match r
+        .name
+        .as_deref()
+        .map(|n| n.split_once(' ').unwrap_or((n, "")))
+    {
+        Some((f, l)) => (f.to_owned(), l.to_owned()),
+        None => (String::new(), String::new()),
+    };
+    json!({
+        "user_id": r.user,
+        "organization": org,
+        "role": role_code(role_of(r.role.as_deref()), status),
+        "status": status.name(),
+        "user": {"id": r.user, "email": r.email, "first_name": first, "last_name": last},
+    })
+}
+
+const MEMBER_SELECT: &str = "SELECT m.user AS user, m.role AS role, m.status AS status, \
+     u.email AS email, u.name AS name FROM members m LEFT JOIN users u ON u.id = m.user";
+
+fn page_of(ask: &Value) -> (u64, u64) {
+    let page = ask.get("page").and_then(Value::as_u64).unwrap_or(1).max(1);
+    let size = ask
+        .get("page_size")
+        .and_then(Value::as_u64)
+        .unwrap_or(30)
+        .clamp(1, 1000);
+    (page, size)
+}
+
+/// Answers a read: `{what: "members", page, page_size}`, `{what: "member", user}`,
+/// `{what: "workspace_members", workspace}`, `{what: "project_members", project}`,
+/// `{what: "journal", page, page_size}`.
+pub fn serve(db: &Db, ask: &Value) -> Result<Value, String> {
+    let m = facts::meta(db)?.ok_or_else(|| String::from("the store holds no organization"))?;
+    let num = |k: &str| ask.get(k).and_then(Value::as_u64);
+    Ok(
+        match ask.get("what").and_then(Value::as_str).unwrap_or("") {
+            "members" => {
+                let (page, size) = page_of(ask);
+                let count = db
+                    .one("SELECT COUNT(*) AS v FROM members", vec![])?
+                    .unwrap_or(0);
+                let rows = members(
+                    db,
+                    &format!("{MEMBER_SELECT} ORDER BY m.user LIMIT ? OFFSET ?"),
+                    vec![id(size), id((page - 1) * size)],
+                )?;
+                json!({
+                    "count": count,
+                    "page": page,
+                    "page_size": size,
+                    "results": rows.iter().map(|r| member_json(m.org, r)).collect::<Vec<_>>(),
+                })
+            }
+            "member" => {
+                let rows = members(
+                    db,
+                    &format!("{MEMBER_SELECT} WHERE m.user = ?"),
+                    vec![id(num("user").unwrap_or(0))],
+                )?;
+                rows.first().map_or(Value::Null, |r| member_json(m.org, r))
+            }
+            "workspace_members" => members_of(
+                db,
+                m.org,
+                "workspace_members",
+                "workspace",
+                num("workspace"),
+            )?,
+            "project_members" => {
+                members_of(db, m.org, "project_members", "project", num("project"))?
+            }
+            "journal" => {
+                let (page, size) = page_of(ask);
+                let count = db
+                    .one("SELECT COUNT(*) AS v FROM journal", vec![])?
+                    .unwrap_or(0);
+                let rows = db.rows(
+                    "SELECT seq, time_ms, actor, action, detail, revision FROM journal \
+                 ORDER BY seq DESC LIMIT ? OFFSET ?",
+                    vec![id(size), id((page - 1) * size)],
+                )?;
+                json!({
+                    "count": count,
+                    "results": rows.iter().map(|j| json!({
+                        "seq": j.id(0), "time_ms": j.id(1), "actor": j.id(2), "action": j.text(3),
+                        "detail": j.text(4), "revision": j.id(5),
+                    })).collect::<Vec<_>>(),
+                })
+            }
+            "users" => {
+                // Users' names and emails for the activity log, and whether they are members.
+                let ids: Vec<u64> = ask
+                    .get("ids")
+                    .and_then(Value::as_array)
+                    .map(|l| l.iter().filter_map(Value::as_u64).collect())
+                    .unwrap_or_default();
+                let rows = members(
+                    db,
+                    "SELECT m.user AS user, m.role AS role, m.status AS status, u.email AS email, \
+                 u.name AS name FROM members m LEFT JOIN users u ON u.id = m.user \
+                 WHERE m.user IN (SELECT value FROM json_each(?))",
+                    vec![crate::store::facts::id_list(&ids)],
+                )?;
+                Value::Array(
+                rows.iter()
+                    .map(|r| json!({"id": r.user, "email": r.email, "name": r.name, "member": true}))
+                    .collect(),
+            )
+            }
+            "group_mappings" => {
+                let rows = db.rows(
+                    "SELECT grp, project, role FROM group_mappings ORDER BY grp, project",
+                    vec![],
+                )?;
+                Value::Array(
+                    rows.iter()
+                        .map(|g| {
+                            let project = g.id(1).filter(|p| *p != 0);
+                            json!({"group": g.text(0), "role": g.text(2), "project": project})
+                        })
+                        .collect(),
+                )
+            }
+            other => return Err(format!("no read `{other}`")),
+        },
+    )
+}
+
+/// The decision of `org.signup` with `token`, on the organization, its settings and tokens.
+pub fn signup(db: &Db, token: Option<&str>) -> Result<Value, String> {
+    let Some(f) = facts::read(
+        db,
+        &facts::Select {
+            members: Some(Vec::new()),
+            workspaces: Some(Vec::new()),
+            projects: Some(Vec::new()),
+            groups: Some(Vec::new()),
+            users: Some(Vec::new()),
+            ..facts::Select::default()
+        },
+    )?
+    else {
+        return Ok(Value::Null);
+    };
+    let Some(org) = f.organizations.first().map(|o| (o.id, o.owner)) else {
+        return Ok(Value::Null);
+    };
+    // The owner's membership makes the facts whole enough to load; signup reads none of it.
+    let facts = Facts {
+        organizations: f
+            .organizations
+            .into_iter()
+            .map(|o| OrgFacts {
+                members: vec![MemberFacts {
+                    user: org.1,
+                    role: Some(Role::Owner),
+                    status: Status::Active,
+                }],
+                ..o
+            })
+            .collect(),
+        ..f
+    };
+    let policy = reach::policy_of(facts)?;
+    let mut res = Resource::org();
+    res.invite_token = token.map(str::to_owned);
+    let d = policy.decide(&Request {
+        principal: Principal::default(),
+        org: org.0,
+        action: Action::OrgSignup,
+        resource: res,
+    });
+    serde_json::from_str(&d.to_json()).map_err(|e| e.to_string())
+}
+
+/// The members listed in `table` (`workspace_members`, `project_members`) for `column` = `of`.
+fn members_of(
+    db: &Db,
+    org: u64,
+    table: &str,
+    column: &str,
+    of: Option<u64>,
+) -> Result<Value, String> {
+    let rows = members(
+        db,
+        &format!(
+            "{MEMBER_SELECT} WHERE m.user IN (SELECT user FROM {table} WHERE {column} = ?) ORDER BY m.user"
+        ),
+        vec![id(of.unwrap_or(0))],
+    )?;
+    Ok(Value::Array(
+        rows.iter().map(|r| member_json(org, r)).collect(),
+    ))
+}

@@ -1,0 +1,114 @@
+//! The test harness's endpoints, only with `LABELGATE_TEST_ENDPOINTS=1` (never in
+//! `wrangler.toml`), never recorded in the activity log:
+//!
+//! - `POST /__labelgate/decide` (a request of SPEC §4): its decision on the facts in force:
+//!   the KV snapshot, or with the store the principal's slice of the request's organization
+//!   (the path every request of the gate takes);
+//! - `POST /__labelgate/store-slice` `{org, user, groups, known}`: the store's slice, as it
+//!   answers it;
+//! - `POST /__labelgate/store-write` `{org, actor, known, op, dry, fault}`: a write of the
+//!   store (`dry`: decided, not applied; `fault`: fail after that many statements).
+
+use policy_core::Principal;
+use serde_json::{Value, json};
+use worker::Method;
+
+use crate::gate::Ask;
+use crate::gate::source::{Source, store_failed};
+use crate::reply::Reply;
+use crate::store::client::org_object;
+
+/// Serves a test endpoint, or `None` for any other path.
+pub async fn serve(ask: &Ask<'_>, source: &Source<'_>, raw_path: &str) -> Option<Reply> {
+    if !ask.cfg.test_endpoints || ask.method != "POST" {
+        return None;
+    }
+    let route = match raw_path {
+        "/__labelgate/decide" | "/__labelgate/store-slice" | "/__labelgate/store-write" => raw_path,
+        _ => return None,
+    };
+    Some(match answer(ask, source, route).await {
+        Ok(r) | Err(r) => r,
+    })
+}
+
+async fn answer(ask: &Ask<'_>, source: &Source<'_>, route: &str) -> Result<Reply, Reply> {
+    let bytes = ask.read_body().await?;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let store = match (source, route) {
+        (Source::Snapshot(policy, version), "/__labelgate/decide") => {
+            return Ok(Reply::decision(200, policy.decide_json(&text))
+                .with("x-labelgate-snapshot", version.clone()));
+        }
+        (Source::Store(client, _), _) => client,
+        _ => {
+            return Err(Reply::error(
+                404,
+                "no_test_endpoint",
+                "this endpoint needs the store",
+            ));
+        }
+    };
+    let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let org = v.get("org").and_then(Value::as_u64).unwrap_or(0);
+    match route {
+        "/__labelgate/decide" => {
+            // The request's own reading decides what is malformed; a readable one is decided
+            // on its principal's slice of its organization.
+            let principal = v
+                .get("principal")
+                .and_then(|p| Principal::from_json(&p.to_string()).ok());
+            let (Some(principal), Some(org)) = (principal, v.get("org").and_then(Value::as_u64))
+            else {
+                return Ok(Reply::decision(200, source.base().decide_json(&text)));
+            };
+            // A signup is decided by the store on the invite tokens, as the gate does.
+            if v.get("action").and_then(Value::as_str) == Some("org.signup")
+                && v.get("resource")
+                    .is_some_and(|r| r.get("workspace").is_none() && r.get("project").is_none())
+            {
+                let token = v.pointer("/resource/invite_token").and_then(Value::as_str);
+                let d = store.signup(org, token).await.map_err(store_failed)?;
+                if !d.is_null() {
+                    return Ok(Reply::decision(200, d.to_string()));
+                }
+            }
+            let known = match principal.user {
+                Some(u) => source.user(u).await?.known,
+                None => false,
+            };
+            let policy = source.policy(org, &principal, known, false).await?;
+            Ok(Reply::decision(200, policy.decide_json(&text)))
+        }
+        "/__labelgate/store-slice" => {
+            let principal = Principal {
+                user: v.get("user").and_then(Value::as_u64),
+                groups: serde_json::from_value(v.get("groups").cloned().unwrap_or(json!([])))
+                    .unwrap_or_default(),
+            };
+            let ask = json!({
+                "user": principal.user,
+                "groups": principal.groups,
+                "known": v.get("known").and_then(Value::as_bool).unwrap_or(false),
+            });
+            let (status, text) = store
+                .call(
+                    &org_object(org),
+                    Method::Post,
+                    "/slice",
+                    Some(ask.to_string()),
+                    &[],
+                )
+                .await
+                .map_err(store_failed)?;
+            Ok(Reply::decision(status, text))
+        }
+        _ => {
+            let (status, text) = store
+                .call(&org_object(org), Method::Post, "/write", Some(text), &[])
+                .await
+                .map_err(store_failed)?;
+            Ok(Reply::decision(status, text))
+        }
+    }
+}
