@@ -7,13 +7,13 @@
 //
 // Run: bash scripts/build-worker.sh && node tests/worker/bench.mjs [--requests 5000]
 import http from "node:http";
-import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import os from "node:os";
 import { Miniflare } from "miniflare";
 import { root, workerOptions, PASSTHROUGH, COMPATIBILITY_DATE, DEMO, JWT_SECRET, lsJwt } from "./harness.mjs";
 import { token } from "./origin.mjs";
+import { startOriginProcess, timed, stats } from "./benchlib.mjs";
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(name);
@@ -21,45 +21,6 @@ const arg = (name, dflt) => {
 };
 const N = arg("--requests", 5000);
 const WARMUP = arg("--warmup", 500);
-
-function startOriginProcess() {
-  const child = spawn(process.execPath, [path.join(root, "tests/worker/origin.mjs"), "--port", "0"], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.stdout.once("data", (d) => {
-      const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(String(d));
-      if (m) resolve({ url: m[1], child });
-      else reject(new Error(`origin said: ${d}`));
-    });
-  });
-}
-
-/** One request over `agent`; resolves the elapsed milliseconds (asserting the status). */
-function timed(agent, base, method, p, headers, body, want) {
-  const u = new URL(base);
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const req = http.request({ host: u.hostname, port: u.port, method, path: p, headers, agent }, (res) => {
-      res.on("data", () => {});
-      res.on("end", () => {
-        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-        if (res.statusCode !== want) reject(new Error(`${base}${p}: status ${res.statusCode}`));
-        else resolve(ms);
-      });
-    });
-    req.on("error", reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
-}
-
-const pct = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-const stats = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return { p50: pct(s, 0.5), p90: pct(s, 0.9), p99: pct(s, 0.99), mean: xs.reduce((a, b) => a + b, 0) / xs.length };
-};
 
 const jwt = lsJwt(12, { exp: Math.floor(Date.now() / 1000) + 3600 });
 const pin = JSON.stringify({ pinned_at: "2026-01-01T00:00:00Z" });

@@ -5,6 +5,7 @@
 //
 // The tests build nothing: run scripts/build-worker.sh first (scripts/test-worker.sh does).
 import http from "node:http";
+import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -29,8 +30,12 @@ const MODULE_RULES = [
  * The Worker's Miniflare options (also used by the benchmark and the demo). `activity`: the
  * D1 database `ACTIVITY` of the activity log (local, in memory); false leaves it unbound.
  */
-export function workerOptions({ origin, bindings = {}, name = "labelgate", activity = true }) {
+export function workerOptions({ origin, bindings = {}, name = "labelgate", activity = true, store = false, storeOf }) {
   if (!existsSync(WORKER)) throw new Error(`${WORKER} is missing: run scripts/build-worker.sh`);
+  // The store: this Worker's own Durable Object class (SQLite), or another Worker's (storeOf).
+  const durableObjects = store
+    ? { STORE: storeOf ? { className: "Store", scriptName: storeOf, useSQLite: true } : { className: "Store", useSQLite: true } }
+    : undefined;
   return {
     name,
     modules: true,
@@ -39,41 +44,53 @@ export function workerOptions({ origin, bindings = {}, name = "labelgate", activ
     compatibilityDate: COMPATIBILITY_DATE,
     kvNamespaces: ["SNAPSHOTS"],
     ...(activity ? { d1Databases: ["ACTIVITY"] } : {}),
+    ...(durableObjects ? { durableObjects } : {}),
     bindings: { ORIGIN_URL: origin, ...bindings },
   };
 }
 
+/** The operator's token of the tests' store. */
+export const ADMIN_TOKEN = "test-admin-token-of-labelgate";
+
 /**
  * Starts the Worker in workerd in front of `origin`. `snapshot`: the text put in KV (with
  * `version`), or null for an empty KV; `port` 0 picks a free one; `activity` binds the
- * activity log's D1. Returns { url, mf, kv, put(snapshot, version), activityLog(), close };
+ * activity log's D1; `store` binds the store (Durable Objects, SQLite). Returns
+ * { url, b, mf, kv, put(snapshot, version), activityLog(), close } (`b`: the second Worker's);
  * `activityLog()` reads every record straight from D1 (oldest first).
  */
-export async function startWorker({ origin, snapshot = DEMO, version = "v1", bindings = {}, port = 0, activity = true }) {
+export async function startWorker({ origin, snapshot = DEMO, version = "v1", bindings = {}, port = 0, activity = true, store = false, persist, second }) {
+  const test = {
+    LABELGATE_ADMIN_TOKEN: ADMIN_TOKEN,
+    JWT_SECRET,
+    ACCESS_AUD,
+    ACCESS_ISSUER,
+    ACCESS_JWKS: JSON.stringify(accessKeys.jwks),
+    SNAPSHOT_CHECK_SECONDS: "0",
+    LABELGATE_TEST_ENDPOINTS: "1",
+  };
+  // `second` ({ bindings }): another copy of the Worker, in its own isolate on its own port,
+  // on the first one's store (a second location of one deployment).
+  const others = second
+    ? [{
+      ...workerOptions({ origin, activity: false, store, storeOf: "labelgate", name: "labelgate-b", bindings: { ...test, ...bindings, ...second.bindings } }),
+      unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+    }]
+    : [];
   const mf = new Miniflare({
     host: "127.0.0.1",
     port,
-    workers: [workerOptions({
-      origin,
-      activity,
-      bindings: {
-        JWT_SECRET,
-        ACCESS_AUD,
-        ACCESS_ISSUER,
-        ACCESS_JWKS: JSON.stringify(accessKeys.jwks),
-        SNAPSHOT_CHECK_SECONDS: "0",
-        LABELGATE_TEST_ENDPOINTS: "1",
-        ...bindings,
-      },
-    })],
+    ...(persist ? { durableObjectsPersist: persist } : {}),
+    workers: [workerOptions({ origin, activity, store, bindings: { ...test, ...bindings } }), ...others],
   });
   const url = await mf.ready;
+  const b = second ? { url: (await mf.unsafeGetDirectURL("labelgate-b")).origin } : undefined;
   const kv = await mf.getKVNamespace("SNAPSHOTS");
   const put = async (text, v) => {
     if (text !== null) await kv.put("snapshot", text);
     if (v !== null) await kv.put("version", v);
   };
-  if (snapshot !== null) await put(snapshot, version);
+  if (snapshot !== null && !store) await put(snapshot, version);
   const activityLog = async () => {
     if (!activity) return [];
     const db = await mf.getD1Database("ACTIVITY");
@@ -84,7 +101,7 @@ export async function startWorker({ origin, snapshot = DEMO, version = "v1", bin
       throw e;
     }
   };
-  return { url: url.origin, port: Number(url.port), mf, kv, put, activityLog, close: () => mf.dispose() };
+  return { url: url.origin, port: Number(url.port), b, mf, kv, put, activityLog, close: () => mf.dispose() };
 }
 
 /**
@@ -153,3 +170,11 @@ export function accessJwt(email, { key = accessKeys.a, kid = key.kid, alg = "RS2
 
 /** `Authorization: Bearer` headers of a Label Studio access JWT for `user`. */
 export const bearer = (user, opts) => ({ authorization: `Bearer ${lsJwt(user, opts)}` });
+
+/** The native core's cases (tests/src/bin/native_cases.rs), one JSON value per line. */
+export function native(...args) {
+  const out = execFileSync("cargo", ["run", "--release", "-q", "-p", "labelgate-tests", "--bin", "native_cases", "--", ...args], {
+    cwd: root, maxBuffer: 1 << 30, encoding: "utf8",
+  });
+  return out.trim().split("\n").map((line) => JSON.parse(line));
+}

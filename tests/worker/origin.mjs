@@ -120,11 +120,14 @@ function json(res, status, body) {
 }
 
 /**
- * Starts the origin. `port` 0 picks a free port.
+ * Starts the origin. `port` 0 picks a free port. `projects`: answer project creation,
+ * duplication and deletion as Label Studio (Enterprise, for duplication) does: 201 with the
+ * new project's id (from 6000 up), 204 for a deletion.
  * Returns { url, port, records, lookups, forwarded(), clear(), close() }.
  */
-export async function startOrigin({ port = 0 } = {}) {
+export async function startOrigin({ port = 0, projects = false } = {}) {
   const records = [];
+  let nextProject = 6000;
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on("data", (c) => chunks.push(c));
@@ -153,6 +156,14 @@ export async function startOrigin({ port = 0 } = {}) {
       const [pathname, query = ""] = req.url.split("?", 2);
       if (req.method === "GET" && !lookup && LISTS.has(pathname)) return serveList(req, res, pathname, query);
       if (req.method === "GET" && pathname.replace(/\/$/, "") === "/api/dm/actions") return json(res, 200, DM_MENU);
+      if (projects && req.method === "POST" && /^\/api\/projects\/(\d+\/duplicate\/)?$/.test(pathname)) {
+        const title = JSON.parse(body.toString("utf8") || "{}").title ?? "New Project";
+        return json(res, 201, { id: nextProject++, title });
+      }
+      if (projects && req.method === "DELETE" && /^\/api\/projects\/\d+\/$/.test(pathname)) {
+        res.writeHead(204);
+        return res.end();
+      }
       json(res, 200, { ok: true, method: req.method, path: req.url, bytes: body.length });
     });
   });

@@ -262,9 +262,11 @@ test("body-dependent rows: owner protection, duplicate target, sandbox default, 
   assert.equal(r.status, 200, r.body);
   assert.match(origin.forwarded().at(-1).headers["x-labelgate-decision"], /workspace\.create_project org=1 workspace=101/);
   origin.clear();
+  // A KV snapshot cannot make a sandbox on first use (the store does: store.test.mjs).
   r = await post("mark", "/api/projects/", J({ title: "scratch" }));
   assert.equal(r.status, 400, r.body);
   assert.equal(r.json.reason, "invalid_request");
+  assert.match(r.json.message, /no sandbox in the snapshot/);
   r = await request(worker.url, "DELETE", "/api/workspaces/100/", { headers: headersFor("adam") });
   assert.equal(r.json.reason, "workspace_not_empty", r.body);
 

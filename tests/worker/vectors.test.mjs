@@ -5,10 +5,9 @@
 // Run: node --test tests/worker/   (after scripts/build-worker.sh)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { startOrigin } from "./origin.mjs";
-import { startWorker, request, root } from "./harness.mjs";
+import { startWorker, request, native } from "./harness.mjs";
 
 const RANDOM_SNAPSHOTS = Number(process.env.LABELGATE_WORKER_SNAPSHOTS ?? 20);
 let origin;
@@ -22,13 +21,6 @@ after(async () => {
   await worker?.close();
   await origin?.close();
 });
-
-function native(...args) {
-  const out = execFileSync("cargo", ["run", "--release", "-q", "-p", "labelgate-tests", "--bin", "native_cases", "--", ...args], {
-    cwd: root, maxBuffer: 1 << 30, encoding: "utf8",
-  });
-  return out.trim().split("\n").map((line) => JSON.parse(line));
-}
 
 async function load(snapshot) {
   const version = createHash("sha256").update(snapshot).digest("hex").slice(0, 16);
