@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".cache" / "label-studio-venv"
 ADMIN_EMAIL = "admin@labelgate.test"
+# The Worker's operator token (tests/worker/harness.mjs binds it as LABELGATE_ADMIN_TOKEN).
+ADMIN_TOKEN = "test-admin-token-of-labelgate"
 ADMIN_PASSWORD = "labelgate-admin-pw-1"
 
 
@@ -186,11 +188,13 @@ class Worker:
                 return
 
 
-def start_worker(snapshot_path: Path, origin: str, port: int = 0, timeout: float = 60.0) -> Worker:
-    """Starts tests/labelstudio/worker.mjs (the built Worker in workerd via Miniflare)."""
+def start_worker(snapshot_path: Path | None, origin: str, port: int = 0, timeout: float = 60.0) -> Worker:
+    """Starts tests/labelstudio/worker.mjs (the built Worker in workerd via Miniflare): with
+    its store (an empty Durable Object per organization) when `snapshot_path` is None, else
+    with that snapshot in KV."""
+    facts = ["--store"] if snapshot_path is None else ["--snapshot", str(snapshot_path)]
     proc = subprocess.Popen(
-        ["node", str(ROOT / "tests/labelstudio/worker.mjs"), "--snapshot", str(snapshot_path),
-         "--origin", origin, "--port", str(port)],
+        ["node", str(ROOT / "tests/labelstudio/worker.mjs"), *facts, "--origin", origin, "--port", str(port)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=str(ROOT),
         start_new_session=True,
     )

@@ -1,8 +1,11 @@
 """The Label Studio stack: a real Label Studio (scripts/setup-label-studio.sh's venv) on
 127.0.0.1, users signed up through its invite link, projects and tasks created by the admin
-through its API and SDK, a LabelGate snapshot giving those users Enterprise roles, and the
-LabelGate Worker in workerd in front of it (tests/labelstudio/worker.mjs). Used by the tests
-(conftest.py) and, as a demo, on its own:
+through its API and SDK, and the LabelGate Worker in workerd in front of it
+(tests/labelstudio/worker.mjs) with its store (a Durable Object per organization, SQLite).
+The store is bootstrapped from Label Studio (scripts/bootstrap-store.py: the admin owns the
+organization, everyone else is pending), then the owner gives the users Enterprise roles,
+workspaces and project members through the Worker's administration API: no snapshot file
+anywhere. Used by the tests (conftest.py) and, as a demo, on its own:
 
     .cache/label-studio-venv/bin/python tests/labelstudio/stack.py [--port 8080] [--worker-port 8787]
 
@@ -22,12 +25,12 @@ from label_studio_sdk import LabelStudio
 
 import lsserver
 
+sys.path.insert(0, str(lsserver.ROOT / "scripts"))
+bootstrap_store = __import__("bootstrap-store")
+
 LABEL_CONFIG = """<View><Text name="text" value="$text"/>
 <Choices name="label" toName="text"><Choice value="yes"/><Choice value="no"/></Choices></View>"""
 PASSWORD = "labelgate-test-pw-1"
-# Invented workspace ids (Label Studio Community has no workspaces).
-WS_MEDICAL = 900001
-WS_ARCHIVE = 900002
 TIMES: dict[str, float] = {}
 DATA_DIR = lsserver.ROOT / ".cache" / "label-studio-test-data"
 
@@ -50,6 +53,28 @@ class Stack:
     invite_token: str
     snapshot_path: Path
     snapshot: dict = field(default_factory=dict)
+    workspaces: dict[str, int] = field(default_factory=dict)
+
+    def as_owner(self, method: str, path: str, **kw) -> requests.Response:
+        """An administration call through the Worker as the owner; it must succeed."""
+        r = self.via_worker("owner", method, path, **kw)
+        assert r.status_code < 400, (method, path, r.status_code, r.text[:300])
+        return r
+
+    def export(self) -> dict:
+        """The store's facts of the organization (the operator's export), also written to
+        `snapshot_path` for the native core."""
+        r = requests.get(f"{self.worker.url}/api/labelgate/export?org={self.org}",
+                         headers={"X-LabelGate-Admin-Token": lsserver.ADMIN_TOKEN}, timeout=60)
+        r.raise_for_status()
+        self.snapshot = r.json()
+        self.snapshot_path.write_text(json.dumps(self.snapshot, indent=1))
+        return self.snapshot
+
+    def bootstrap(self) -> dict:
+        """Adopts what is new in Label Studio (users as pending, projects into Default)."""
+        return bootstrap_store.bootstrap(self.ls.url, self.ls.admin_token, self.worker.url, lsserver.ADMIN_TOKEN,
+                                         owner=self.users["owner"].id)
 
     def sdk(self, who: str) -> LabelStudio:
         """Label Studio's SDK pointed at the Worker, as `who`."""
@@ -89,39 +114,24 @@ def signup(ls_url: str, invite_url: str, email: str) -> User:
     return User("", who["id"], email, token)
 
 
-def build_snapshot(org: int, users: dict[str, User], projects: dict[str, int], invite: str) -> dict:
-    u = {k: v.id for k, v in users.items()}
-    return {
-        "edition": "enterprise",
-        "users": [{"id": v.id, "email": v.email, "name": k.replace("_", " ").title()} for k, v in users.items()],
-        "organizations": [{
-            "id": org,
-            "name": "Label Studio",
-            "owner": u["owner"],
-            "settings": {"disable_signup_without_link": True},
-            "invite_tokens": [invite],
-            "members": [
-                {"user": u["owner"], "role": "owner", "status": "active"},
-                {"user": u["administrator"], "role": "administrator", "status": "active"},
-                {"user": u["manager"], "role": "manager", "status": "active"},
-                {"user": u["reviewer"], "role": "reviewer", "status": "active"},
-                {"user": u["annotator"], "role": "annotator", "status": "active"},
-                {"user": u["pending"], "status": "not_activated"},
-                {"user": u["gone"], "role": "annotator", "status": "deactivated"},
-            ],
-            "workspaces": [
-                {"id": WS_MEDICAL, "name": "Medical", "members": [u["manager"]]},
-                {"id": WS_ARCHIVE, "name": "Archive", "members": []},
-            ],
-            "projects": [
-                {"id": projects["triage"], "title": "Triage", "workspace": WS_MEDICAL, "created_by": u["owner"],
-                 "members": [u["reviewer"], u["annotator"]]},
-                {"id": projects["mri"], "title": "MRI", "workspace": WS_MEDICAL, "created_by": u["owner"]},
-                {"id": projects["archive"], "title": "Archive", "workspace": WS_ARCHIVE, "created_by": u["owner"]},
-            ],
-        }],
-    }
-
+def give_roles(stack: "Stack") -> None:
+    """What an owner does on day one, through the Worker's administration API: roles, the
+    invite-only setting, two workspaces (the manager a member of Medical), the projects moved
+    into them, the reviewer and the annotator members of Triage, and one member deactivated."""
+    org, u, p = stack.org, {k: v.id for k, v in stack.users.items()}, stack.projects
+    for who, code in [("administrator", "AD"), ("manager", "MA"), ("reviewer", "RE"), ("annotator", "AN"),
+                      ("gone", "AN")]:
+        stack.as_owner("POST", f"/api/organizations/{org}/memberships", json={"user_id": u[who], "role": code})
+    stack.as_owner("PATCH", f"/api/organizations/{org}/memberships", json={"user_id": u["gone"], "role": "DI"})
+    stack.as_owner("PATCH", f"/api/organizations/{org}", json={"disable_signup_without_link": True})
+    stack.invite_token = stack.as_owner("GET", "/api/invite").json()["token"]
+    for name in ["Medical", "Archive"]:
+        stack.workspaces[name] = stack.as_owner("POST", "/api/workspaces/", json={"title": name}).json()["id"]
+    stack.as_owner("POST", f"/api/workspaces/{stack.workspaces['Medical']}/memberships/", json={"user": u["manager"]})
+    for project, ws in [("triage", "Medical"), ("mri", "Medical"), ("archive", "Archive")]:
+        stack.as_owner("PATCH", f"/api/projects/{p[project]}/", json={"workspace": stack.workspaces[ws]})
+    for who in ["reviewer", "annotator"]:
+        stack.as_owner("POST", f"/api/projects/{p['triage']}/members/", json={"user": u[who]})
 
 
 @contextlib.contextmanager
@@ -150,14 +160,17 @@ def running_stack(data: Path, tmp: Path, ls_port: int | None = None, worker_port
             projects[name] = p.id
             admin.projects.import_tasks(id=p.id, request=[{"text": f"{name} task {i}"} for i in range(3)])
 
-        snapshot = build_snapshot(me["active_organization"], users, projects, invite["token"])
         tmp.mkdir(parents=True, exist_ok=True)
         path = tmp / "snapshot.json"
-        path.write_text(json.dumps(snapshot, indent=1))
         t0 = time.monotonic()
-        worker = lsserver.start_worker(path, ls.url, worker_port)
+        worker = lsserver.start_worker(None, ls.url, worker_port)
         TIMES["worker_start_s"] = round(time.monotonic() - t0, 1)
-        stack = Stack(ls, worker, me["active_organization"], users, projects, invite["token"], path, snapshot)
+        stack = Stack(ls, worker, me["active_organization"], users, projects, invite["token"], path)
+        t0 = time.monotonic()
+        stack.bootstrap()
+        give_roles(stack)
+        stack.export()
+        TIMES["store_setup_s"] = round(time.monotonic() - t0, 1)
         yield stack
     finally:
         if worker is not None:
@@ -179,16 +192,27 @@ def main() -> int:
     with running_stack(a.data_dir.resolve(), lsserver.ROOT / ".cache" / "labelgate-demo", a.port, a.worker_port) as s:
         w, p = s.worker.url, s.projects["triage"]
         tok = {k: u.token for k, u in s.users.items()}
-        print(f"""LabelGate Worker {w} (workerd) in front of Label Studio {s.ls.url} (admin {s.ls.admin_email} / {s.ls.admin_password})
-timings: {json.dumps(TIMES)}; snapshot: {s.snapshot_path}
-users (legacy tokens): {json.dumps({k: [u.id, u.token] for k, u in s.users.items()})}
-projects: {json.dumps(s.projects)} (workspace {WS_MEDICAL}: triage, mri; {WS_ARCHIVE}: archive)
+        o, u = s.org, {k: v.id for k, v in s.users.items()}
+        owner = f"-H 'Authorization: Token {tok['owner']}'"
+        json_h = "-H 'Content-Type: application/json'"
+        print(f"""LabelGate Worker {w} (workerd, with its store) in front of Label Studio {s.ls.url} (admin {s.ls.admin_email} / {s.ls.admin_password})
+timings: {json.dumps(TIMES)}; the store's facts exported to {s.snapshot_path}
+users (legacy tokens): {json.dumps({k: [v.id, v.token] for k, v in s.users.items()})}
+projects: {json.dumps(s.projects)}; workspaces: {json.dumps(s.workspaces)}
 
+Role administration (as the owner, through the Worker, from its store):
+  curl -s '{w}/api/organizations/{o}/memberships?page_size=50' {owner}                       # members and roles
+  curl -s -X POST {w}/api/organizations/{o}/memberships {owner} {json_h} -d '{{"user_id": {u["pending"]}, "role": "AN"}}'   # activate the pending member
+  curl -s -X PATCH {w}/api/organizations/{o}/memberships {owner} {json_h} -d '{{"user_id": {u["annotator"]}, "role": "DI"}}' # deactivate
+  curl -s -X POST {w}/api/workspaces/ {owner} {json_h} -d '{{"title": "Radiology"}}'            # a workspace
+  curl -s -X POST {w}/api/workspaces/{s.workspaces["Medical"]}/memberships/ {owner} {json_h} -d '{{"user": {u["reviewer"]}}}'
+  curl -s {w}/api/labelgate/journal {owner}                                                    # every change of the facts
+Decisions:
   curl -s {w}/api/projects/ -H 'Authorization: Token {tok["manager"]}'                 # the manager's reach
   curl -si {w}/api/projects/{p}/export -H 'Authorization: Token {tok["annotator"]}'    # 403 with the decision
-  curl -si -X PATCH {w}/api/projects/{p}/ -H 'Authorization: Token {tok["reviewer"]}' -H 'Content-Type: application/json' -d '{{"pinned_at": "2026-01-01T00:00:00Z"}}'
+  curl -si -X PATCH {w}/api/projects/{p}/ -H 'Authorization: Token {tok["reviewer"]}' {json_h} -d '{{"pinned_at": "2026-01-01T00:00:00Z"}}'
   curl -si {w}/api/projects/ -H 'Authorization: Token {tok["gone"]}'                   # deactivated
-  curl -s '{w}/api/activity-logs/?allow=false' -H 'Authorization: Token {tok["owner"]}'
+  curl -s '{w}/api/activity-logs/?allow=false' {owner}
   curl -si {w}/user/signup/                                                            # invite only
 Ctrl-C stops both.""", flush=True)
         try:

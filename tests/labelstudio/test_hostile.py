@@ -3,9 +3,9 @@
 A project of its own (created here as the admin, straight at Label Studio) holds tasks,
 annotations by the annotator and by the reviewer, a prediction, a draft, Data Manager tabs, a
 local-files import and export storage, a webhook, an ML backend (a small fake one on
-127.0.0.1), an export snapshot and a file upload. The snapshot puts it in the manager's
-workspace, with the reviewer and the annotator as members and `annotators_can_view_own_data`
-on, so the reviewer and the annotator may view its data.
+127.0.0.1), an export snapshot and a file upload. The owner puts it in the manager's workspace, with the
+reviewer and the annotator as members and `annotators_can_view_own_data` on, through the
+Worker's administration API, so the reviewer and the annotator may view its data.
 
 As the reviewer, and as the annotator, every write of the catalog that their role may not
 use is sent through the Worker: every Data Manager action id, tab resets and deletes, task
@@ -18,7 +18,6 @@ change what they change: the Worker does not simply refuse everything.
 """
 from __future__ import annotations
 
-import copy
 import http.server
 import json
 import threading
@@ -26,7 +25,7 @@ import threading
 import pytest
 import requests
 
-from stack import LABEL_CONFIG, WS_MEDICAL
+from stack import LABEL_CONFIG
 
 ALL = {"selectedItems": {"all": True, "excluded": []}}
 
@@ -252,17 +251,16 @@ def hostile(stack):
     h = Hostile(stack, f"http://127.0.0.1:{server.server_address[1]}")
     try:
         h.build()
-        snap = copy.deepcopy(stack.snapshot)
-        u = {k: v.id for k, v in stack.users.items()}
-        snap["organizations"][0]["projects"].append({
-            "id": h.ids["project"], "title": "Hostile", "workspace": WS_MEDICAL, "created_by": u["owner"],
-            "members": [u["reviewer"], u["annotator"]], "settings": {"annotators_can_view_own_data": True}})
-        stack.snapshot_path.write_text(json.dumps(snap))
-        stack.worker.reload()
+        # Label Studio's new project joins the store (bootstrap), then the owner puts it in the
+        # manager's workspace, with the reviewer and the annotator as members, own data on.
+        stack.bootstrap()
+        p = h.ids["project"]
+        stack.as_owner("PATCH", f"/api/projects/{p}/",
+                       json={"workspace": stack.workspaces["Medical"], "annotators_can_view_own_data": True})
+        for who in ["reviewer", "annotator"]:
+            stack.as_owner("POST", f"/api/projects/{p}/members/", json={"user": stack.users[who].id})
         yield h
     finally:
-        stack.snapshot_path.write_text(json.dumps(stack.snapshot))
-        stack.worker.reload()
         server.shutdown()
 
 

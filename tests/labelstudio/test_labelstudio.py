@@ -1,10 +1,10 @@
 """Label Studio's own SDK, pointed at the LabelGate Worker in front of a real Label Studio,
-drives it as each user of the snapshot (see conftest.py). Refusals are 403 with the decision;
+drives it as each user, given their roles through the Worker's administration API (see
+stack.py). Refusals are 403 with the decision;
 Label Studio's state is then read directly (not through the Worker) to prove that nothing
 refused reached it."""
 from __future__ import annotations
 
-import copy
 import json
 
 import pytest
@@ -46,9 +46,10 @@ def test_manager_imports_and_exports(stack):
     exported = json.loads(b"".join(maya.projects.exports.download_sync(p, export_type="JSON", download_all_tasks=True)))
     assert len(exported) == before + 1
     assert any(t["data"]["text"] == "imported by the manager" for t in exported)
-    # The manager's reach is the Medical workspace: not the Archive project.
+    # The manager's reach is the Medical workspace: the Archive project is not in their facts
+    # at all (a member's slice never says what exists outside it).
     refused(lambda: maya.projects.exports.download_sync(stack.projects["archive"], export_type="JSON"),
-            "out_of_scope")
+            "unknown_resource")
 
 
 def test_annotator_export_and_import_are_refused(stack):
@@ -112,11 +113,24 @@ EXPECTED = {
 }
 
 
+def reach(stack, who: str) -> list[int]:
+    """The projects `who` reaches: the stack's own, and for the owner and the administrator
+    every project the store adopted from Label Studio (earlier runs' too) outside the other
+    members' sandboxes."""
+    want = {stack.projects[n] for n in EXPECTED[who]}
+    if who in ("owner", "administrator"):
+        org = stack.export()["organizations"][0]
+        sandboxes = {w["id"] for w in org["workspaces"] if w.get("sandbox_of") not in (None, stack.users[who].id)}
+        want |= {p["id"] for p in org["projects"] if p["workspace"] not in sandboxes}
+    return sorted(want)
+
+
 @pytest.mark.parametrize("who", sorted(EXPECTED))
 def test_lists_show_only_what_each_member_reaches(stack, who):
-    want = sorted(stack.projects[n] for n in EXPECTED[who])
+    want = reach(stack, who)
     assert ids(stack.sdk(who).projects.list()) == want
-    r = stack.via_worker(who, "GET", "/api/projects/counts/")
+    # Label Studio pages this list by 30; one page holds everything here.
+    r = stack.via_worker(who, "GET", "/api/projects/counts/?page_size=1000")
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["count"] == len(want)
@@ -124,13 +138,15 @@ def test_lists_show_only_what_each_member_reaches(stack, who):
     # The member's own `ids` filter narrows within their reach, never beyond it.
     everything = ",".join(str(v) for v in stack.projects.values())
     r = stack.via_worker(who, "GET", f"/api/projects/?ids={everything}")
-    assert sorted(x["id"] for x in r.json()["results"]) == want
+    mine = sorted(set(want) & set(stack.projects.values()))
+    assert sorted(x["id"] for x in r.json()["results"]) == mine
 
 
 def test_list_pagination_is_coherent(stack):
     want = sorted(stack.projects.values())
     seen = []
-    url = "/api/projects/?page_size=1&ordering=id"
+    ids = ",".join(str(v) for v in want)
+    url = f"/api/projects/?page_size=1&ordering=id&ids={ids}"
     pages = 0
     while url:
         r = stack.via_worker("owner", "GET", url)
@@ -147,7 +163,9 @@ def test_list_pagination_is_coherent(stack):
             url = None
         pages += 1
     assert pages == 3 and sorted(seen) == want
-    # Label Studio itself holds more projects than the snapshot gives anyone (earlier runs).
+    # The manager's pages hold their reach only, whatever else Label Studio holds.
+    r = stack.via_worker("manager", "GET", "/api/projects/?page_size=1")
+    assert r.json()["count"] == len(reach(stack, "manager"))
     assert stack.direct("/api/projects/?page_size=1")["count"] >= 3
     # Nothing in reach: the Worker answers the empty page itself.
     r = stack.via_worker("annotator", "GET", f"/api/projects/?ids={stack.projects['archive']}")
@@ -155,9 +173,9 @@ def test_list_pagination_is_coherent(stack):
 
 
 def test_signup_needs_a_valid_invite_token(stack):
-    """`disable_signup_without_link` is on in the snapshot: Label Studio's own signup form,
+    """`disable_signup_without_link` is on in the store: Label Studio's own signup form,
     through the Worker, is refused without the organization's invite token (and reaches
-    nothing), and goes through with it; the new member gets nothing until activated."""
+    nothing), and goes through with it; the new member is pending until given a role."""
     import requests
 
     users_before = stack.direct("/api/users/?page_size=1000")
@@ -182,16 +200,25 @@ def test_signup_needs_a_valid_invite_token(stack):
     after = stack.direct("/api/users/?page_size=1000")
     listed = after if isinstance(after, list) else after["results"]
     assert any(u["email"] == email for u in listed)
-    # Signed up, but not in the snapshot (not activated): the Worker gives them nothing.
+    # The Worker recorded the newcomer in the store as a pending member: refused until an
+    # administrator gives them a role, listed as `NO` meanwhile.
     token = requests.get(stack.ls.url + "/api/current-user/token", cookies=s.cookies, timeout=30).json()["token"]
+    newcomer = requests.get(stack.ls.url + "/api/current-user/whoami", cookies=s.cookies, timeout=30).json()["id"]
     r = requests.get(w + "/api/projects/", headers={"Authorization": f"Token {token}"}, timeout=30)
-    assert r.status_code == 403 and r.json()["reason"] == "unknown_principal", r.text
+    assert r.status_code == 403 and r.json()["reason"] == "not_activated", r.text
+    listed = stack.as_owner("GET", f"/api/organizations/{stack.org}/memberships?page_size=1000").json()["results"]
+    assert {"user_id": newcomer, "role": "NO"}.items() <= next(m for m in listed if m["user_id"] == newcomer).items()
+    r = stack.via_worker("administrator", "POST", f"/api/organizations/{stack.org}/memberships",
+                         json={"user_id": newcomer, "role": "AN"})
+    assert r.status_code == 200, r.text
+    r = requests.get(w + "/api/projects/", headers={"Authorization": f"Token {token}"}, timeout=30)
+    assert r.status_code == 200 and r.json()["count"] == 0, r.text
 
 
 def test_activity_log_records_every_decision(stack):
     """The Worker's activity log (D1), served by the Worker: the owner reads the refusals and
-    allows above; the manager may not read it; a member deleted from the snapshot shows as
-    Deleted User."""
+    allows above; the manager may not read it; a member removed from the organization shows
+    as Deleted User."""
     import copy
     import time
 
@@ -222,27 +249,25 @@ def test_activity_log_records_every_decision(stack):
     assert r.status_code == 403 and r.json()["reason"] == "role_lacks_permission"
     # Label Studio Community has no /api/activity-logs/: the Worker answered, not the origin.
     assert stack.direct_status("/api/activity-logs/") == 404
-    # The pending member is deleted from the snapshot: their records stay, as Deleted User.
+    # The pending member is removed from the organization: their records stay, as Deleted User.
     pending = stack.users["pending"].id
-    snap = copy.deepcopy(stack.snapshot)
-    snap["users"] = [u for u in snap["users"] if u["id"] != pending]
-    org = snap["organizations"][0]
-    org["members"] = [m for m in org["members"] if m["user"] != pending]
     try:
-        stack.snapshot_path.write_text(json.dumps(snap))
-        stack.worker.reload()
+        stack.as_owner("DELETE", f"/api/organizations/{stack.org}/memberships/{pending}/")
         r = stack.via_worker("owner", "GET", f"/api/activity-logs/?user={pending}")
         results = r.json()["results"]
         assert results and all(x["user"] == {"id": pending, "email": None, "name": "Deleted User"} for x in results), results
     finally:
-        stack.snapshot_path.write_text(json.dumps(stack.snapshot))
-        stack.worker.reload()
+        stack.bootstrap()  # adopts them again, as pending
 
 
-def test_workspaces_are_enterprise_only(stack):
-    """Community answers 404 for /api/workspaces/: the Worker passes it back to members who
-    may list, and refuses the inactive before anything is asked."""
-    assert stack.via_worker("manager", "GET", "/api/workspaces/").status_code == 404
+def test_workspaces_are_served_from_the_store(stack):
+    """Community has no workspaces (it answers 404): the Worker answers from the store, each
+    member the workspaces they may see, and refuses the inactive before anything is asked."""
+    assert stack.direct_status("/api/workspaces/") == 404
+    names = lambda who: sorted(w["title"] for w in stack.via_worker(who, "GET", "/api/workspaces/").json())  # noqa: E731
+    assert {"Medical", "Archive"} <= set(names("manager"))
+    assert {"Medical", "Archive", "Default"} <= set(names("administrator"))
+    assert names("reviewer") == [] and names("annotator") == []
     r = stack.via_worker("gone", "GET", "/api/workspaces/")
     assert r.status_code == 403 and r.json()["reason"] == "deactivated"
 
@@ -253,6 +278,7 @@ def test_a_member_of_two_organizations_uses_the_sdk_unchanged(stack):
     Label Studio's SDK, which cannot send `X-LabelGate-Org`, works on either organization's
     objects: the Worker acts in the organization of the project the route names."""
     import lsserver
+    import requests
 
     rev = stack.users["reviewer"]
     made = json.loads(lsserver.django_shell(stack.ls, f"""
@@ -271,19 +297,20 @@ rev.active_organization = org
 rev.save(update_fields=['active_organization'])
 print(json.dumps({{'org': org.id, 'project': p.id, 'owner': owner.id}}))
 """))
-    snap = copy.deepcopy(stack.snapshot)
     u = {k: v.id for k, v in stack.users.items()}
-    snap["organizations"].append({
-        "id": made["org"], "name": "Second", "owner": made["owner"],
-        "members": [{"user": made["owner"], "role": "owner", "status": "active"},
-                    {"user": u["reviewer"], "role": "annotator", "status": "active"}],
-        "workspaces": [{"id": 900101, "name": "Second", "members": []}],
-        "projects": [{"id": made["project"], "title": "Second", "workspace": 900101, "created_by": made["owner"],
-                      "members": [u["reviewer"]]}],
-    })
+    lines = [
+        {"org": {"id": made["org"], "owner": made["owner"], "name": "Second"}},
+        {"member": {"user": made["owner"], "role": "owner", "status": "active"}},
+        {"member": {"user": u["reviewer"], "role": "annotator", "status": "active"}},
+        {"workspace": {"id": 900101, "name": "Second", "members": []}},
+        {"project": {"id": made["project"], "title": "Second", "workspace": 900101, "created_by": made["owner"],
+                     "members": [u["reviewer"]]}},
+    ]
+    r = requests.post(f"{stack.worker.url}/api/labelgate/import?org={made['org']}",
+                      data="\n".join(json.dumps(x) for x in lines),
+                      headers={"X-LabelGate-Admin-Token": lsserver.ADMIN_TOKEN}, timeout=60)
+    assert r.status_code == 200, r.text
     try:
-        stack.snapshot_path.write_text(json.dumps(snap))
-        stack.worker.reload()
         rita = stack.sdk("reviewer")
         # Label Studio serves the reviewer's active organization: the second one.
         assert rita.projects.get(id=made["project"]).title == "second-org project"
@@ -312,5 +339,3 @@ rev = User.objects.get(id={rev.id})
 rev.active_organization = Organization.objects.get(id={stack.org})
 rev.save(update_fields=['active_organization'])
 """)
-        stack.snapshot_path.write_text(json.dumps(stack.snapshot))
-        stack.worker.reload()

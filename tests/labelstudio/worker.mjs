@@ -1,10 +1,12 @@
 // The LabelGate Worker in workerd (Miniflare, 127.0.0.1, a free port) in front of a real Label
 // Studio, for the Python test and the demo: reuses tests/worker/harness.mjs' startWorker.
 //
-//   node tests/labelstudio/worker.mjs --snapshot S.json --origin http://127.0.0.1:P [--port N]
+//   node tests/labelstudio/worker.mjs (--store | --snapshot S.json) --origin http://127.0.0.1:P [--port N]
 //
+// `--store`: the Worker with its store (Durable Objects, SQLite, empty at start); `--snapshot`:
+// with that snapshot in KV instead, re-read and put in KV (a new version) on SIGHUP.
 // Prints one JSON line {"url": ...} when ready, and stops (disposing workerd) when stdin
-// closes, or on SIGTERM / SIGINT. `--snapshot` is re-read and put in KV (new version) on SIGHUP.
+// closes, or on SIGTERM / SIGINT.
 import { readFileSync } from "node:fs";
 import { startWorker } from "../worker/harness.mjs";
 
@@ -13,9 +15,10 @@ const arg = (name, fallback) => {
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 const snapshotPath = arg("snapshot");
+const store = process.argv.includes("--store");
 const origin = arg("origin");
-if (!snapshotPath || !origin) {
-  console.error("usage: worker.mjs --snapshot FILE --origin URL [--port N]");
+if ((!snapshotPath && !store) || !origin) {
+  console.error("usage: worker.mjs (--store | --snapshot FILE) --origin URL [--port N]");
   process.exit(2);
 }
 const u = new URL(origin);
@@ -26,7 +29,8 @@ if (u.hostname !== "127.0.0.1" && u.hostname !== "localhost") {
 
 const worker = await startWorker({
   origin,
-  snapshot: readFileSync(snapshotPath, "utf8"),
+  store,
+  snapshot: store ? null : readFileSync(snapshotPath, "utf8"),
   version: `v${Date.now()}`,
   port: Number(arg("port", "0")),
 });
@@ -40,6 +44,7 @@ const stop = async () => {
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
 process.on("SIGHUP", async () => {
+  if (store) return;
   await worker.put(readFileSync(snapshotPath, "utf8"), `v${Date.now()}`);
   console.log(JSON.stringify({ reloaded: true }));
 });
