@@ -172,10 +172,15 @@ thread_local! {
 const WRITER_GONE_MS: f64 = 60_000.0;
 
 /// Queues a record. The first request to queue one while no writer runs becomes the writer
-/// (its `wait_until` runs the returned future): it writes what is queued in one batch, then
-/// what was queued meanwhile, until nothing is left. So concurrent requests share round
-/// trips, and no record waits for a later request to be written.
-pub fn log(db: D1Database, rec: Record, iso_time: String) -> Option<impl Future<Output = ()>> {
+/// (its `wait_until` runs the returned future): after `wait_ms` it writes what is queued in
+/// one batch, then what was queued meanwhile, until nothing is left. So the requests of
+/// those milliseconds share one round trip, and no record waits for a later request.
+pub fn log(
+    db: D1Database,
+    rec: Record,
+    iso_time: String,
+    wait_ms: f64,
+) -> Option<impl Future<Output = ()>> {
     let now = rec.time_ms as f64;
     QUEUE.with_borrow_mut(|q| q.push((rec, iso_time)));
     let started = WRITING.with(Cell::get);
@@ -184,6 +189,9 @@ pub fn log(db: D1Database, rec: Record, iso_time: String) -> Option<impl Future<
     }
     WRITING.with(|w| w.set(now.max(1.0)));
     Some(async move {
+        if wait_ms > 0.0 {
+            worker::Delay::from(std::time::Duration::from_millis(wait_ms as u64)).await;
+        }
         loop {
             let batch = QUEUE.with_borrow_mut(std::mem::take);
             if batch.is_empty() {

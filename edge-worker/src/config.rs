@@ -31,6 +31,9 @@ pub struct Config {
     /// `LABELGATE_ADMIN_TOKEN` (a secret): the operator's token for importing, exporting and
     /// bootstrapping the store (`X-LabelGate-Admin-Token`).
     pub admin_token: Option<String>,
+    /// `ACTIVITY_BATCH_MS` (default 50): how long the activity log's writer waits for more
+    /// records before its first batch (0: at once).
+    pub activity_batch_ms: f64,
 }
 
 /// Cloudflare Access settings.
@@ -87,10 +90,8 @@ impl Config {
             session_cookie: string(env, "SESSION_COOKIE_NAME")
                 .unwrap_or_else(|| String::from("sessionid")),
             test_endpoints: string(env, "LABELGATE_TEST_ENDPOINTS").as_deref() == Some("1"),
-            max_staleness_ms: string(env, "MAX_STALENESS_MS")
-                .and_then(|s| s.trim().parse::<f64>().ok())
-                .filter(|s| s.is_finite() && *s >= 0.0)
-                .unwrap_or(1000.0),
+            max_staleness_ms: seconds(env, "MAX_STALENESS_MS", 1000.0) / 1000.0,
+            activity_batch_ms: seconds(env, "ACTIVITY_BATCH_MS", 50.0) / 1000.0,
             admin_token: string(env, "LABELGATE_ADMIN_TOKEN"),
         }
     }

@@ -52,7 +52,7 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: &Context) -> Result<Re
             .to_iso_string()
             .as_string()
             .unwrap_or_default();
-        if let Some(writer) = activity::log(db, rec, iso) {
+        if let Some(writer) = activity::log(db, rec, iso, cfg.activity_batch_ms) {
             ctx.wait_until(writer);
         }
     }

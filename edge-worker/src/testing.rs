@@ -77,7 +77,17 @@ async fn answer(ask: &Ask<'_>, source: &Source<'_>, route: &str) -> Result<Reply
                 Some(u) => source.user(u).await?.known,
                 None => false,
             };
-            let policy = source.policy(org, &principal, known, false).await?;
+            let touched = policy_core::Action::from_name(
+                v.get("action").and_then(Value::as_str).unwrap_or(""),
+            )
+            .zip(
+                v.get("resource")
+                    .and_then(|r| policy_core::Resource::from_json(&r.to_string()).ok()),
+            )
+            .and_then(|(a, r)| policy_core::member_touched(a, &r));
+            let policy = source
+                .policy(org, &principal, known, false, touched)
+                .await?;
             Ok(Reply::decision(200, policy.decide_json(&text)))
         }
         "/__labelgate/store-slice" => {

@@ -48,6 +48,7 @@ pub use json::mask;
 pub use matrix::{DEFAULT_MATRIX_JSON, Grant, Matrix, PolicyId};
 pub use request::{CopyMode, Principal, Request, Resource, RoleChange};
 pub use role::{Edition, Role, Scope, Status};
+pub use slice::member_touched;
 pub use snapshot::{Membership, Organization, Project, Snapshot, User, Workspace};
 
 /// The embedded demo organization: one user per role, a pending and a deactivated member,

@@ -5,8 +5,11 @@
 //! A slice of organization `o` for a principal holds:
 //! - the organization (id, owner, name, settings); its invite tokens only if the principal
 //!   may `org.invite`; the group mappings of the principal's own groups (for projects kept);
-//! - the memberships of everyone if the principal may `org.view_members`, else their own and
-//!   the owner's (owner protection is decided on it);
+//! - the principal's own membership and the owner's (owner protection is decided on it);
+//!   a request that names another member (`org.change_role`, `org.remove_member`: see
+//!   [`member_touched`]) is decided on [`Policy::slice_touching`] that member, which adds
+//!   their membership. So a slice grows with what the member reaches, never with the
+//!   organization's headcount (an administrator of 100,000 members does not carry them);
 //! - if the principal is an active member: the projects they may `project.view`, the
 //!   workspaces they may `workspace.view` and those of the kept projects; of each, members
 //!   and assignments only the principal's own;
@@ -171,11 +174,27 @@ fn user_facts(u: &crate::snapshot::User) -> UserFacts {
     }
 }
 
+/// The member a request of `action` on `res` names, whose membership its decision reads
+/// (`org.change_role` and `org.remove_member` of `res.member`): the slice it is decided on
+/// must hold that membership too ([`Policy::slice_touching`]).
+pub fn member_touched(action: Action, res: &Resource) -> Option<u64> {
+    match action {
+        Action::OrgChangeRole | Action::OrgRemoveMember => res.member,
+        _ => None,
+    }
+}
+
 impl Policy {
     /// The slice of organization `org` for `principal` (see the module's documentation): the
     /// facts a browser receives and an edge isolate caches for that member. An organization
     /// the snapshot does not have gives facts without organizations.
     pub fn slice(&self, principal: &Principal, org: u64) -> Facts {
+        self.slice_touching(principal, org, None)
+    }
+
+    /// The slice with the membership of `member` too (if they are one): the facts of a
+    /// request that names them ([`member_touched`]).
+    pub fn slice_touching(&self, principal: &Principal, org: u64, member: Option<u64>) -> Facts {
         let snap = self.snapshot();
         let mut facts = Facts {
             edition: snap.edition(),
@@ -214,9 +233,9 @@ impl Policy {
         );
         workspaces.sort_unstable();
         workspaces.dedup();
-        let own: Vec<u64> = user.into_iter().chain([o.owner]).collect();
+        let own: Vec<u64> = user.into_iter().chain([o.owner]).chain(member).collect();
         let keep = Keep {
-            members: (!may(Action::OrgViewMembers)).then_some(own.as_slice()),
+            members: Some(own.as_slice()),
             tokens: may(Action::OrgInvite),
             groups: Some(&principal.groups),
             workspaces: Some(&workspaces),

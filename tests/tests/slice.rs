@@ -1,12 +1,13 @@
 //! A member's slice (SPEC §7, `Policy::slice`) decides every request of that member exactly
-//! as the whole snapshot does. Over random snapshots, for every member of every organization
+//! as the whole snapshot does (a request that names another member, on the slice touching
+//! that member: `Policy::slice_touching`, `member_touched`). Over random snapshots, for every member of every organization
 //! (and strangers), with random groups, random requests by that principal are decided on the
 //! whole snapshot and on the slice:
 //! - `allow` is always the same;
 //! - the reason is the same, except where the request names something outside the
 //!   principal's reach (another organization, a project they may not view, a workspace
-//!   neither viewable nor holding such a project, a member they may not see), where the
-//!   slice says `unknown_resource`: it never reveals what exists outside it.
+//!   neither viewable nor holding such a project), where the slice says `unknown_resource`:
+//!   it never reveals what exists outside it.
 //!
 //! `org.signup` is left out: signing up is an anonymous request, decided by the store on the
 //! invite tokens a slice does not carry (unless its member may invite).
@@ -24,7 +25,7 @@
 )]
 
 use labelgate_tests::random::{self, GROUPS, Rng};
-use policy_core::{Action, Facts, Policy, Principal, Request, Resource, Snapshot};
+use policy_core::{Action, Facts, Policy, Principal, Resource, Snapshot};
 use serde_json::{Value, json};
 
 fn snapshots() -> u64 {
@@ -39,8 +40,8 @@ struct Reach {
     org: u64,
     projects: Vec<u64>,
     workspaces: Vec<u64>,
-    /// `None`: every member (they may view members).
-    members: Option<Vec<u64>>,
+    /// The memberships a slice holds: the principal's and the owner's.
+    members: Vec<u64>,
 }
 
 fn reach(whole: &Policy, principal: &Principal, org: u64) -> Reach {
@@ -49,20 +50,12 @@ fn reach(whole: &Policy, principal: &Principal, org: u64) -> Reach {
     for p in &projects {
         workspaces.push(whole.snapshot().project(*p).unwrap().workspace);
     }
-    let may_view_members = whole
-        .decide(&Request {
-            principal: principal.clone(),
-            org,
-            action: Action::OrgViewMembers,
-            resource: Resource::org(),
-        })
-        .allow;
     let owner = whole.snapshot().organization(org).map(|o| o.owner);
     Reach {
         org,
         projects,
         workspaces,
-        members: (!may_view_members).then(|| principal.user.into_iter().chain(owner).collect()),
+        members: principal.user.into_iter().chain(owner).collect(),
     }
 }
 
@@ -75,7 +68,6 @@ impl Reach {
             || id("project").is_some_and(|p| !self.projects.contains(&p))
             || id("workspace").is_some_and(|w| !self.workspaces.contains(&w))
             || id("target_workspace").is_some_and(|w| !self.workspaces.contains(&w))
-            || id("member").is_some_and(|m| self.members.as_ref().is_some_and(|l| !l.contains(&m)))
     }
 }
 
@@ -119,7 +111,12 @@ fn a_slice_decides_as_the_whole_snapshot() {
                 request["org"] = json!(if rng.chance(97) { org } else { 9 });
                 let request_text = request.to_string();
                 let a = whole.decide_request_json(&request_text);
-                let b = slice.decide_request_json(&request_text);
+                let touched = touched(&request);
+                let touching = touched.map(|m| {
+                    Policy::from_snapshot_json(&whole.slice_touching(&principal, org, Some(m)).to_json())
+                        .unwrap()
+                });
+                let b = touching.as_ref().unwrap_or(&slice).decide_request_json(&request_text);
                 assert_eq!(
                     a.allow,
                     b.allow,
@@ -151,6 +148,13 @@ fn a_slice_decides_as_the_whole_snapshot() {
         allowed > requests / 20,
         "too few allowed requests to mean much: {allowed}"
     );
+}
+
+/// The member a request names, whose membership its decision reads (`member_touched`).
+fn touched(request: &Value) -> Option<u64> {
+    let action = Action::from_name(request["action"].as_str()?)?;
+    let resource = Resource::from_json(&request["resource"].to_string()).ok()?;
+    policy_core::member_touched(action, &resource)
 }
 
 fn assert_holds_only_the_reach(facts: &Facts, r: &Reach, principal: &Principal, text: &str) {
@@ -185,12 +189,10 @@ fn assert_holds_only_the_reach(facts: &Facts, r: &Reach, principal: &Principal, 
                 "{text}"
             );
         }
-        if let Some(members) = &r.members {
-            assert!(
-                o.members.iter().all(|m| members.contains(&m.user)),
-                "{text}"
-            );
-        }
+        assert!(
+            o.members.iter().all(|m| r.members.contains(&m.user)),
+            "another member's membership: {text}"
+        );
     }
 }
 

@@ -11,10 +11,9 @@ const BIN = path.join(root, "target/release/examples/store_expect");
 
 /** The native core answering the store's expectations (see examples/store_expect.rs). */
 export function expectations() {
-  if (!existsSync(BIN)) {
-    const b = spawnSync("cargo", ["build", "--release", "-q", "-p", "edge-worker", "--example", "store_expect"], { cwd: root, stdio: "inherit" });
-    if (b.status !== 0) throw new Error("could not build store_expect");
-  }
+  // Built every time (a no-op when it is up to date): a stale binary would test an old core.
+  const b = spawnSync("cargo", ["build", "--release", "-q", "-p", "edge-worker", "--example", "store_expect"], { cwd: root, stdio: "inherit" });
+  if (b.status !== 0 || !existsSync(BIN)) throw new Error("could not build store_expect");
   const child = spawn(BIN, [], { stdio: ["pipe", "pipe", "inherit"] });
   const lines = readline.createInterface({ input: child.stdout });
   const waiting = [];

@@ -331,11 +331,16 @@ pub async fn run(
     rec.org = Some(org);
     // Decided on the member's policy; a refusal about an object the member's slice does
     // not hold is asked again on a fresh slice (the object may be new).
-    let mut policy = source.policy(org, &principal, who.known, false).await?;
+    let touched = policy_core::member_touched(plan.action, &plan.resource);
+    let mut policy = source
+        .policy(org, &principal, who.known, false, touched)
+        .await?;
     let store = source.store().is_some();
     let mut outcome = decide_on(&policy, &plan, resolved.clone(), org, &principal, store)?;
     if !outcome.0.allow && outcome.0.reason == Reason::UnknownResource && source.may_be_stale() {
-        policy = source.policy(org, &principal, who.known, true).await?;
+        policy = source
+            .policy(org, &principal, who.known, true, touched)
+            .await?;
         outcome = decide_on(&policy, &plan, resolved, org, &principal, store)?;
     }
     let (decision, action, resource) = outcome;

@@ -160,7 +160,7 @@ pub async fn gate(
     };
     let mut first = None;
     for &org in orgs {
-        let policy = source.policy(org, principal, known, false).await?;
+        let policy = source.policy(org, principal, known, false, None).await?;
         let d = ask(&policy, org);
         if d.allow {
             return Ok(Ok(()));

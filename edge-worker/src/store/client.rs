@@ -164,18 +164,21 @@ impl Client<'_> {
         });
     }
 
-    /// The policy of `principal` in `org`: their slice, kept or asked for (`fresh`: asked
-    /// whatever is kept). `None`: the store holds no such organization.
+    /// The policy of `principal` in `org`: their slice (touching `member`, a request that
+    /// names them), kept or asked for (`fresh`: asked whatever is kept). `None`: the store
+    /// holds no such organization.
     pub async fn policy(
         &self,
         org: u64,
         principal: &Principal,
         known: bool,
         fresh: bool,
+        member: Option<u64>,
     ) -> Result<Option<Rc<Policy>>, String> {
         let key = format!(
-            "{org}/{}/{}",
+            "{org}/{}/{}/{}",
             principal.user.unwrap_or(0),
+            member.map_or(String::new(), |m| m.to_string()),
             principal.groups.join("\u{1}")
         );
         let seen = SEEN_REVISION.with_borrow(|m| m.get(&org).copied().unwrap_or(0));
@@ -196,6 +199,7 @@ impl Client<'_> {
             "groups": principal.groups,
             "known": known,
             "since": held.as_ref().map(|h| h.1),
+            "member": member,
         });
         let answer = self
             .json(&org_object(org), Method::Post, "/slice", ask)

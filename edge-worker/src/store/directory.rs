@@ -159,26 +159,44 @@ fn lookup(db: &Db, body: &Value) -> Result<Value, String> {
     Ok(Value::Object(out))
 }
 
-/// The directory's whole view of the organization in `db` (after an import).
-pub fn whole_org(db: &Db) -> Result<Value, String> {
+/// The most users or objects one change carries (an outbox row stays far below SQLite's
+/// and the Durable Object's limits on a value).
+const CHUNK: usize = 2_000;
+
+/// The directory's whole view of the organization in `db` (after an import), as changes of
+/// at most [`CHUNK`] users or objects each: the first replaces what the directory held, the
+/// others add.
+pub fn whole_org(db: &Db) -> Result<Vec<Value>, String> {
     let Some(m) = facts::meta(db)? else {
-        return Ok(Value::Null);
+        return Ok(Vec::new());
     };
-    let users: Vec<(u64, Option<String>)> = db
+    let users: Vec<Value> = db
         .rows(
             "SELECT m.user AS id, u.email AS email FROM members m LEFT JOIN users u ON u.id = m.user",
             vec![],
         )?
         .iter()
-        .filter_map(|r| Some((r.id(0)?, r.text(1))))
+        .filter_map(|r| Some(json!({"id": r.id(0)?, "email": r.text(1)})))
         .collect();
-    Ok(json!({
-        "org": m.org,
-        "replace": true,
-        "add_users": users.iter().map(|(id, email)| json!({"id": id, "email": email})).collect::<Vec<_>>(),
-        "add_projects": db.ids("SELECT id AS v FROM projects", vec![])?,
-        "add_workspaces": db.ids("SELECT id AS v FROM workspaces", vec![])?,
-    }))
+    let projects = db.ids("SELECT id AS v FROM projects", vec![])?;
+    let workspaces = db.ids("SELECT id AS v FROM workspaces", vec![])?;
+    let mut out = vec![json!({"org": m.org, "replace": true})];
+    for (key, items) in [
+        ("add_users", users),
+        (
+            "add_projects",
+            projects.into_iter().map(Value::from).collect(),
+        ),
+        (
+            "add_workspaces",
+            workspaces.into_iter().map(Value::from).collect(),
+        ),
+    ] {
+        for chunk in items.chunks(CHUNK) {
+            out.push(json!({"org": m.org, key: chunk}));
+        }
+    }
+    Ok(out)
 }
 
 /// Puts `changes` (of the organization in `db`) in the outbox.

@@ -69,6 +69,8 @@ struct SliceAsk {
     #[serde(default)]
     known: bool,
     since: Option<u64>,
+    /// The member a request names (`policy_core::member_touched`).
+    member: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -160,7 +162,7 @@ impl Store {
                             user: ask.user,
                             groups: ask.groups,
                         };
-                        let slice = reach::slice(&db, &principal, ask.known)?;
+                        let slice = reach::slice(&db, &principal, ask.known, ask.member)?;
                         json!({"revision": r, "facts": slice.map(|f| f.to_json())})
                     }
                 }
@@ -176,7 +178,8 @@ impl Store {
                     Principal::from_json(&ask.actor.to_string()).map_err(|e| e.to_string())?;
                 let out = ops::write(&db, &actor, ask.known, &ask.op, now, ask.fault, ask.dry)?;
                 if !out.refused && !out.directory.is_null() {
-                    self.tell_directory(&db, out.directory.clone()).await?;
+                    self.tell_directory(&db, vec![out.directory.clone()])
+                        .await?;
                 }
                 json!({
                     "refused": out.refused,
@@ -285,8 +288,10 @@ impl Store {
     }
 
     /// Sends directory changes; on failure, keeps them in the outbox for the alarm to send.
-    async fn tell_directory(&self, db: &Db, changes: Value) -> Result<(), String> {
-        directory::enqueue(db, &changes)?;
+    async fn tell_directory(&self, db: &Db, changes: Vec<Value>) -> Result<(), String> {
+        for c in &changes {
+            directory::enqueue(db, c)?;
+        }
         if let Err(e) = directory::flush(db, &self.env).await {
             worker::console_error!("labelgate store: directory: {e}; retried by the alarm");
             let _ = self.state.storage().set_alarm(5_000).await;

@@ -62,8 +62,14 @@ fn with_known_user(mut facts: Facts, user: Option<u64>, known: bool) -> Facts {
 }
 
 /// The slice of the store's organization for `principal` (`known`: the user exists
-/// somewhere, so that an outsider is `not_member`, not `unknown_principal`).
-pub fn slice(db: &Db, principal: &Principal, known: bool) -> Result<Option<Facts>, String> {
+/// somewhere, so that an outsider is `not_member`, not `unknown_principal`), touching
+/// `member` (a request that names them: `policy_core::member_touched`).
+pub fn slice(
+    db: &Db,
+    principal: &Principal,
+    known: bool,
+    member: Option<u64>,
+) -> Result<Option<Facts>, String> {
     let Some(Meta { org, owner, .. }) = facts::meta(db)? else {
         return Ok(None);
     };
@@ -95,11 +101,7 @@ pub fn slice(db: &Db, principal: &Principal, known: bool) -> Result<Option<Facts
         )?,
     };
     let sel = Select {
-        members: if role.is_some_and(|r| r >= Role::Manager) {
-            None
-        } else {
-            Some(vec![user, owner])
-        },
+        members: Some([user, owner].into_iter().chain(member).collect()),
         workspaces: Some(workspaces),
         projects: Some(projects),
         user: Some(user),
@@ -111,7 +113,7 @@ pub fn slice(db: &Db, principal: &Principal, known: bool) -> Result<Option<Facts
         return Ok(None);
     };
     let policy = policy_of(with_known_user(candidate, principal.user, known))?;
-    Ok(Some(policy.slice(principal, org)))
+    Ok(Some(policy.slice_touching(principal, org, member)))
 }
 
 /// The facts a write by `principal` on `res` is decided on: the organization, the principal's
