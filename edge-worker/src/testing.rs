@@ -16,7 +16,7 @@ use worker::Method;
 use crate::gate::Ask;
 use crate::gate::source::{Source, store_failed};
 use crate::reply::Reply;
-use crate::store::client::org_object;
+use crate::store::client::{Scope, org_object};
 
 /// Serves a test endpoint, or `None` for any other path.
 pub async fn serve(ask: &Ask<'_>, source: &Source<'_>, raw_path: &str) -> Option<Reply> {
@@ -77,17 +77,23 @@ async fn answer(ask: &Ask<'_>, source: &Source<'_>, route: &str) -> Result<Reply
                 Some(u) => source.user(u).await?.known,
                 None => false,
             };
-            let touched = policy_core::Action::from_name(
+            // The slice the gate would ask for: touching the member the request names, the
+            // organization's when it names no workspace or project.
+            let resource = v
+                .get("resource")
+                .and_then(|r| policy_core::Resource::from_json(&r.to_string()).ok());
+            let action = policy_core::Action::from_name(
                 v.get("action").and_then(Value::as_str).unwrap_or(""),
-            )
-            .zip(
-                v.get("resource")
-                    .and_then(|r| policy_core::Resource::from_json(&r.to_string()).ok()),
-            )
-            .and_then(|(a, r)| policy_core::member_touched(a, &r));
-            let policy = source
-                .policy(org, &principal, known, false, touched)
-                .await?;
+            );
+            let scope = Scope {
+                member: action
+                    .zip(resource.as_ref())
+                    .and_then(|(a, r)| policy_core::member_touched(a, r)),
+                objects: resource.as_ref().is_none_or(|r| {
+                    r.workspace.is_some() || r.project.is_some() || r.target_workspace.is_some()
+                }),
+            };
+            let policy = source.policy(org, &principal, known, false, scope).await?;
             Ok(Reply::decision(200, policy.decide_json(&text)))
         }
         "/__labelgate/store-slice" => {

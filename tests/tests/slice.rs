@@ -1,6 +1,7 @@
 //! A member's slice (SPEC §7, `Policy::slice`) decides every request of that member exactly
 //! as the whole snapshot does (a request that names another member, on the slice touching
-//! that member: `Policy::slice_touching`, `member_touched`). Over random snapshots, for every member of every organization
+//! that member: `Policy::slice_touching`, `member_touched`); a request that names no
+//! workspace or project, on the organization's slice too (`Policy::org_slice`). Over random snapshots, for every member of every organization
 //! (and strangers), with random groups, random requests by that principal are decided on the
 //! whole snapshot and on the slice:
 //! - `allow` is always the same;
@@ -74,7 +75,7 @@ impl Reach {
 #[test]
 fn a_slice_decides_as_the_whole_snapshot() {
     let mut rng = Rng::new(0x511CE);
-    let (mut requests, mut allowed, mut outside) = (0u64, 0u64, 0u64);
+    let (mut requests, mut allowed, mut outside, mut org_level) = (0u64, 0u64, 0u64, 0u64);
     for round in 0..snapshots() {
         let snapshot = random::snapshot(&mut rng);
         let text = snapshot.to_string();
@@ -113,10 +114,35 @@ fn a_slice_decides_as_the_whole_snapshot() {
                 let a = whole.decide_request_json(&request_text);
                 let touched = touched(&request);
                 let touching = touched.map(|m| {
-                    Policy::from_snapshot_json(&whole.slice_touching(&principal, org, Some(m)).to_json())
-                        .unwrap()
+                    Policy::from_snapshot_json(
+                        &whole.slice_touching(&principal, org, Some(m)).to_json(),
+                    )
+                    .unwrap()
                 });
-                let b = touching.as_ref().unwrap_or(&slice).decide_request_json(&request_text);
+                let b = touching
+                    .as_ref()
+                    .unwrap_or(&slice)
+                    .decide_request_json(&request_text);
+                // A request that names no workspace or project: the organization's slice too.
+                let r0 = &request["resource"];
+                if ["workspace", "project", "target_workspace"]
+                    .iter()
+                    .all(|k| r0.get(*k).is_none())
+                {
+                    let org_only = Policy::from_snapshot_json(
+                        &whole.org_slice(&principal, org, touched).to_json(),
+                    )
+                    .unwrap();
+                    let c = org_only.decide_request_json(&request_text);
+                    assert_eq!(
+                        (c.allow, c.reason),
+                        (b.allow, b.reason),
+                        "round {round}: the organization's slice differs\nrequest: {request_text}\nslice: {}\norg slice: {}",
+                        b.message(),
+                        c.message()
+                    );
+                    org_level += 1;
+                }
                 assert_eq!(
                     a.allow,
                     b.allow,
@@ -141,8 +167,9 @@ fn a_slice_decides_as_the_whole_snapshot() {
         }
     }
     eprintln!(
-        "{requests} requests decided on slices as on the whole snapshot ({allowed} allowed; {outside} named something outside the reach and were unknown_resource)"
+        "{requests} requests decided on slices as on the whole snapshot ({allowed} allowed; {outside} named something outside the reach and were unknown_resource; {org_level} organization-level ones also on the organization's slice)"
     );
+    assert!(org_level > requests / 20, "{org_level}");
     assert!(requests >= 100_000 || snapshots() < 400, "{requests}");
     assert!(
         allowed > requests / 20,

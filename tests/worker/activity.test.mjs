@@ -35,6 +35,17 @@ async function records(n) {
   return worker.activityLog();
 }
 
+/** Waits until the log stops growing (records are batched for ACTIVITY_BATCH_MS). */
+async function settled() {
+  let last = -1;
+  for (let i = 0; i < 100; i++) {
+    const n = (await worker.activityLog()).length;
+    if (n === last) return;
+    last = n;
+    await new Promise((r) => setTimeout(r, 120));
+  }
+}
+
 test("every request leaves exactly one record: who, where, what, the decision, the status", async () => {
   const sent = [
     [() => get("maya", "/api/projects/1000/"), { user: 12, org: 1, action: "project.view", project: 1000, allow: 1, reason: "allowed", status: 200 }],
@@ -95,7 +106,9 @@ test("GET /api/activity-logs/: served by the Worker, for administrators, filtere
   }
   r = await get("olivia", "/api/activity-logs/?action=project.export&project=1000");
   assert.ok(r.json.results.length >= 1 && r.json.results.every((x) => x.action === "project.export" && x.project === 1000));
-  // Pages: newest first, `next` / `previous` on the Worker, every record once.
+  // Pages: newest first, `next` / `previous` on the Worker, every record once (the log is
+  // let settle first: the page requests add records of their own, but not of user 12).
+  await settled();
   const total = (await get("adam", "/api/activity-logs/?user=12")).json.count;
   let path = "/api/activity-logs/?user=12&page_size=7";
   const ids = [];

@@ -32,6 +32,10 @@ use crate::store::client::Client;
 
 pub use operator::operator;
 
+/// The organization-level routes served from the member's whole slice (their projects and
+/// workspaces), which the gate must then decide on that slice.
+pub const NEEDS_OBJECTS: [&str; 1] = ["/api/labelgate/me"];
+
 /// The answer of a route the Worker serves.
 pub type Answer = Result<Response, Reply>;
 

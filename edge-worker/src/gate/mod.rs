@@ -46,6 +46,8 @@ use plan::Plan;
 use routes::How;
 use source::Source;
 
+use crate::store::client::Scope;
+
 /// The largest header value, and all headers together, the Worker accepts (HTTP 431).
 const MAX_HEADER: usize = 8 * 1024;
 const MAX_HEADERS: usize = 32 * 1024;
@@ -331,15 +333,15 @@ pub async fn run(
     rec.org = Some(org);
     // Decided on the member's policy; a refusal about an object the member's slice does
     // not hold is asked again on a fresh slice (the object may be new).
-    let touched = policy_core::member_touched(plan.action, &plan.resource);
+    let scope = scope_of(&m, &plan, &resolved);
     let mut policy = source
-        .policy(org, &principal, who.known, false, touched)
+        .policy(org, &principal, who.known, false, scope)
         .await?;
     let store = source.store().is_some();
     let mut outcome = decide_on(&policy, &plan, resolved.clone(), org, &principal, store)?;
     if !outcome.0.allow && outcome.0.reason == Reason::UnknownResource && source.may_be_stale() {
         policy = source
-            .policy(org, &principal, who.known, true, touched)
+            .policy(org, &principal, who.known, true, scope)
             .await?;
         outcome = decide_on(&policy, &plan, resolved, org, &principal, store)?;
     }
@@ -383,6 +385,22 @@ pub async fn run(
         return answer;
     }
     serve(&d).await
+}
+
+/// The slice `plan` is decided on: the organization's when the request names no workspace
+/// or project (and is no list, no project made in a sandbox, not the member's own slice),
+/// touching the member it names.
+fn scope_of(m: &routes::Matched, plan: &Plan, resolved: &resolve::Resolved) -> Scope {
+    let r = &resolved.resource;
+    let org_level = (resolved.org_level && plan.fallback.is_some())
+        || (r.workspace.is_none() && r.project.is_none() && r.target_workspace.is_none());
+    Scope {
+        member: policy_core::member_touched(plan.action, &plan.resource),
+        objects: !org_level
+            || plan.list.is_some()
+            || plan.default_sandbox
+            || crate::admin::NEEDS_OBJECTS.contains(&m.row.path),
+    }
 }
 
 /// The action and resource of `plan` for the principal in `org`, and their decision.

@@ -12,6 +12,7 @@ use crate::fetch::Incoming;
 use crate::gate::path;
 use crate::gate::source::{Source, UserOrgs};
 use crate::reply::Reply;
+use crate::store::client::Scope;
 
 /// Where the organization comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -160,7 +161,9 @@ pub async fn gate(
     };
     let mut first = None;
     for &org in orgs {
-        let policy = source.policy(org, principal, known, false, None).await?;
+        let policy = source
+            .policy(org, principal, known, false, Scope::ORG)
+            .await?;
         let d = ask(&policy, org);
         if d.allow {
             return Ok(Ok(()));

@@ -12,7 +12,7 @@ use worker::Env;
 use crate::config::Config;
 use crate::reply::Reply;
 use crate::snapshot;
-use crate::store::client::Client;
+use crate::store::client::{Client, Scope};
 
 /// The facts the gate decides on.
 pub enum Source<'a> {
@@ -123,22 +123,21 @@ impl<'a> Source<'a> {
         }
     }
 
-    /// The policy `principal` is decided on in `org`: the whole one, or their slice (asked
-    /// of the store again when `fresh`; touching `member`, whom the request names: see
-    /// `policy_core::member_touched`). An organization the store does not hold decides as
-    /// an unknown one.
+    /// The policy `principal` is decided on in `org`: the whole one, or their slice of
+    /// `scope` (asked of the store again when `fresh`). An organization the store does not
+    /// hold decides as an unknown one.
     pub async fn policy(
         &self,
         org: u64,
         principal: &Principal,
         known: bool,
         fresh: bool,
-        member: Option<u64>,
+        scope: Scope,
     ) -> Result<Rc<Policy>, Reply> {
         match self {
             Source::Snapshot(p, _) => Ok(p.clone()),
             Source::Store(c, base) => Ok(c
-                .policy(org, principal, known, fresh, member)
+                .policy(org, principal, known, fresh, scope)
                 .await
                 .map_err(unavailable)?
                 .unwrap_or_else(|| base.clone())),

@@ -87,6 +87,29 @@ pub struct Client<'a> {
     pub now: f64,
 }
 
+/// Which slice a decision needs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// The member the request names (`policy_core::member_touched`).
+    pub member: Option<u64>,
+    /// Workspaces and projects too; without them, the organization's slice
+    /// (`Policy::org_slice`), which decides requests that name neither.
+    pub objects: bool,
+}
+
+impl Scope {
+    /// The whole slice.
+    pub const ALL: Scope = Scope {
+        member: None,
+        objects: true,
+    };
+    /// The organization's slice.
+    pub const ORG: Scope = Scope {
+        member: None,
+        objects: false,
+    };
+}
+
 /// The object name of organization `org`.
 pub fn org_object(org: u64) -> String {
     format!("org:{org}")
@@ -164,42 +187,58 @@ impl Client<'_> {
         });
     }
 
-    /// The policy of `principal` in `org`: their slice (touching `member`, a request that
-    /// names them), kept or asked for (`fresh`: asked whatever is kept). `None`: the store
-    /// holds no such organization.
+    /// The policy of `principal` in `org`: their slice of `scope`, kept or asked for
+    /// (`fresh`: asked whatever is kept). `None`: the store holds no such organization.
     pub async fn policy(
         &self,
         org: u64,
         principal: &Principal,
         known: bool,
         fresh: bool,
-        member: Option<u64>,
+        scope: Scope,
     ) -> Result<Option<Rc<Policy>>, String> {
-        let key = format!(
-            "{org}/{}/{}/{}",
-            principal.user.unwrap_or(0),
-            member.map_or(String::new(), |m| m.to_string()),
-            principal.groups.join("\u{1}")
-        );
+        let key_of = |objects: bool| {
+            format!(
+                "{org}/{}/{}/{}/{}",
+                principal.user.unwrap_or(0),
+                scope.member.map_or(String::new(), |m| m.to_string()),
+                if objects { "all" } else { "org" },
+                principal.groups.join("\u{1}")
+            )
+        };
+        let key = key_of(scope.objects);
         let seen = SEEN_REVISION.with_borrow(|m| m.get(&org).copied().unwrap_or(0));
+        let usable = |k: &str| {
+            SLICES.with_borrow(|s| {
+                s.map
+                    .get(k)
+                    .filter(|k| k.revision >= seen && self.now - k.checked_at < self.staleness_ms)
+                    .map(|k| k.policy.clone())
+            })
+        };
+        if !fresh {
+            // The whole slice decides the organization's requests too.
+            let whole = if scope.objects {
+                None
+            } else {
+                usable(&key_of(true))
+            };
+            if let Some(p) = whole.or_else(|| usable(&key)) {
+                return Ok(Some(p));
+            }
+        }
         let held = SLICES.with_borrow(|s| {
             s.map
                 .get(&key)
                 .map(|k| (k.policy.clone(), k.revision, k.checked_at))
         });
-        if let Some((policy, revision, at)) = &held
-            && !fresh
-            && *revision >= seen
-            && self.now - at < self.staleness_ms
-        {
-            return Ok(Some(policy.clone()));
-        }
         let ask = json!({
             "user": principal.user,
             "groups": principal.groups,
             "known": known,
             "since": held.as_ref().map(|h| h.1),
-            "member": member,
+            "member": scope.member,
+            "objects": scope.objects,
         });
         let answer = self
             .json(&org_object(org), Method::Post, "/slice", ask)

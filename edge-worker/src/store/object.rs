@@ -71,6 +71,13 @@ struct SliceAsk {
     since: Option<u64>,
     /// The member a request names (`policy_core::member_touched`).
     member: Option<u64>,
+    /// Workspaces and projects too (else the organization's slice).
+    #[serde(default = "yes")]
+    objects: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Deserialize)]
@@ -162,7 +169,8 @@ impl Store {
                             user: ask.user,
                             groups: ask.groups,
                         };
-                        let slice = reach::slice(&db, &principal, ask.known, ask.member)?;
+                        let slice =
+                            reach::slice(&db, &principal, ask.known, ask.member, ask.objects)?;
                         json!({"revision": r, "facts": slice.map(|f| f.to_json())})
                     }
                 }

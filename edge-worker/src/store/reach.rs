@@ -63,12 +63,14 @@ fn with_known_user(mut facts: Facts, user: Option<u64>, known: bool) -> Facts {
 
 /// The slice of the store's organization for `principal` (`known`: the user exists
 /// somewhere, so that an outsider is `not_member`, not `unknown_principal`), touching
-/// `member` (a request that names them: `policy_core::member_touched`).
+/// `member` (a request that names them: `policy_core::member_touched`); without workspaces
+/// and projects unless `objects` (`Policy::org_slice`).
 pub fn slice(
     db: &Db,
     principal: &Principal,
     known: bool,
     member: Option<u64>,
+    objects: bool,
 ) -> Result<Option<Facts>, String> {
     let Some(Meta { org, owner, .. }) = facts::meta(db)? else {
         return Ok(None);
@@ -76,11 +78,16 @@ pub fn slice(
     let user = principal.user.unwrap_or(u64::MAX);
     let role = org_role(db, principal)?;
     let groups = serde_json::to_string(&principal.groups).map_err(|e| e.to_string())?;
-    let workspaces = db.ids(
-        "SELECT id AS v FROM workspaces WHERE sandbox_of IS NULL OR sandbox_of = ?",
-        vec![id(user)],
-    )?;
+    let workspaces = if objects {
+        db.ids(
+            "SELECT id AS v FROM workspaces WHERE sandbox_of IS NULL OR sandbox_of = ?",
+            vec![id(user)],
+        )?
+    } else {
+        Vec::new()
+    };
     let projects = match role {
+        _ if !objects => Vec::new(),
         None => Vec::new(),
         Some(r) if r >= Role::Administrator => db.ids(
             "SELECT p.id AS v FROM projects p JOIN workspaces w ON w.id = p.workspace \
@@ -113,7 +120,11 @@ pub fn slice(
         return Ok(None);
     };
     let policy = policy_of(with_known_user(candidate, principal.user, known))?;
-    Ok(Some(policy.slice_touching(principal, org, member)))
+    Ok(Some(if objects {
+        policy.slice_touching(principal, org, member)
+    } else {
+        policy.org_slice(principal, org, member)
+    }))
 }
 
 /// The facts a write by `principal` on `res` is decided on: the organization, the principal's
