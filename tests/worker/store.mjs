@@ -26,13 +26,13 @@ export function expectations() {
 }
 
 /** Imports every organization of `snapshot` (text) into the store of the Worker at `url`. */
-export async function importSnapshot(url, snapshot, expect, { fault } = {}) {
+export async function importSnapshot(url, snapshot, expect, { fault, headers: extra = {} } = {}) {
   const { orgs, error } = await expect.ask({ snapshot });
   if (error) throw new Error(`the snapshot is refused: ${error}`);
   const answers = [];
   for (const org of orgs) {
     const { lines } = await expect.ask({ lines: org });
-    const headers = { "x-labelgate-admin-token": ADMIN_TOKEN, "content-type": "application/x-ndjson" };
+    const headers = { "x-labelgate-admin-token": ADMIN_TOKEN, "content-type": "application/x-ndjson", ...extra };
     if (fault !== undefined) headers["x-labelgate-fault"] = String(fault);
     const r = await request(url, "POST", `/api/labelgate/import?org=${org}`, { headers, body: lines });
     answers.push({ org, status: r.status, json: r.json, body: r.body });

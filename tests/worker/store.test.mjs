@@ -6,7 +6,8 @@
 //   the whole snapshot (allow always; the reason too, except about what lies outside the
 //   member's reach, which the slice answers unknown_resource);
 // - the store's own decisions of writes (dry run) equal the whole snapshot's, exactly;
-// - a write or an import that fails half-way leaves nothing behind;
+// - a write or an import that fails half-way leaves nothing behind; a broken import is
+//   refused whole, the large kind too (its assignments checked in SQL);
 // - a store's export, imported into a fresh store (scripts/store-snapshot.py, as an operator
 //   would), decides the whole vector suite exactly as the store it came from.
 // Run: node --test tests/worker/   (after scripts/build-worker.sh)
@@ -216,4 +217,28 @@ test("an export imported into a fresh store decides the vector suite exactly as 
   }
   console.log(`# ${n} vectors decided identically by a store and by a fresh store given its export`);
   assert.equal(n, vectors.length);
+});
+
+test("a large import is validated too: its assignments in SQL, the rest by the core", async () => {
+  await withStore(async (worker) => {
+    // Over the threshold (here 0 assignments; 100,000 by default), the same facts import
+    // and export the same.
+    const large = { "x-labelgate-validate-max-assignments": "0" };
+    const { answers } = await importSnapshot(worker.url, DEMO, expect, { headers: large });
+    assert.equal(answers[0].status, 200, answers[0].body);
+    const before = (await exportOrg(worker.url, 1)).body;
+    assert.equal(before, (await expect.ask({ export: 1 })).export);
+    // An assignment of someone who is not a member: refused either way, nothing changed.
+    const { lines } = await expect.ask({ lines: 1 });
+    const broken = lines.replace('{"kind":"annotate","user":14}],"created_by":12', '{"kind":"annotate","user":4040}],"created_by":12');
+    assert.notEqual(broken, lines);
+    for (const extra of [large, {}]) {
+      const r = await request(worker.url, "POST", "/api/labelgate/import?org=1", {
+        headers: { "x-labelgate-admin-token": ADMIN_TOKEN, ...extra }, body: broken,
+      });
+      assert.equal(r.status, 400, r.body);
+      assert.match(r.json.message, /4040.*not a member/);
+      assert.equal((await exportOrg(worker.url, 1)).body, before);
+    }
+  });
 });

@@ -159,45 +159,49 @@ fn lookup(db: &Db, body: &Value) -> Result<Value, String> {
     Ok(Value::Object(out))
 }
 
-/// The most users or objects one change carries (an outbox row stays far below SQLite's
-/// and the Durable Object's limits on a value).
-const CHUNK: usize = 2_000;
-
-/// The directory's whole view of the organization in `db` (after an import), as changes of
-/// at most [`CHUNK`] users or objects each: the first replaces what the directory held, the
-/// others add.
-pub fn whole_org(db: &Db) -> Result<Vec<Value>, String> {
+/// The directory's whole view of the organization in `db` (after an import), put in the
+/// outbox as changes of at most 2,000 users or objects each (an outbox row stays far below
+/// SQLite's and the Durable Object's limits on a value): the first replaces what the
+/// directory held, the others add. Built by SQLite itself, so an organization of any size
+/// costs the object's WebAssembly memory nothing.
+pub fn enqueue_whole_org(db: &Db) -> Result<(), String> {
     let Some(m) = facts::meta(db)? else {
-        return Ok(Vec::new());
+        return Ok(());
     };
-    let users: Vec<Value> = db
-        .rows(
-            "SELECT m.user AS id, u.email AS email FROM members m LEFT JOIN users u ON u.id = m.user",
-            vec![],
-        )?
-        .iter()
-        .filter_map(|r| Some(json!({"id": r.id(0)?, "email": r.text(1)})))
-        .collect();
-    let projects = db.ids("SELECT id AS v FROM projects", vec![])?;
-    let workspaces = db.ids("SELECT id AS v FROM workspaces", vec![])?;
-    let mut out = vec![json!({"org": m.org, "replace": true})];
-    for (key, items) in [
-        ("add_users", users),
-        (
-            "add_projects",
-            projects.into_iter().map(Value::from).collect(),
-        ),
-        (
-            "add_workspaces",
-            workspaces.into_iter().map(Value::from).collect(),
-        ),
+    db.run(OUTBOX, vec![])?;
+    let org = id(m.org);
+    db.run(
+        "INSERT INTO outbox (body) VALUES (json_object('org', ?, 'replace', json('true')))",
+        vec![org.clone()],
+    )?;
+    db.run(
+        "INSERT INTO outbox (body) \
+         SELECT json_object('org', ?, 'add_users', json_group_array(json_object('id', user, 'email', email))) \
+         FROM (SELECT m.user AS user, u.email AS email, \
+                      (ROW_NUMBER() OVER (ORDER BY m.user) - 1) / 2000 AS chunk \
+               FROM members m LEFT JOIN users u ON u.id = m.user) \
+         GROUP BY chunk ORDER BY chunk",
+        vec![org.clone()],
+    )?;
+    for (key, table) in [
+        ("add_projects", "projects"),
+        ("add_workspaces", "workspaces"),
     ] {
-        for chunk in items.chunks(CHUNK) {
-            out.push(json!({"org": m.org, key: chunk}));
-        }
+        db.run(
+            &format!(
+                "INSERT INTO outbox (body) \
+                 SELECT json_object('org', ?, '{key}', json_group_array(id)) \
+                 FROM (SELECT id, (ROW_NUMBER() OVER (ORDER BY id) - 1) / 2000 AS chunk FROM {table}) \
+                 GROUP BY chunk ORDER BY chunk"
+            ),
+            vec![org.clone()],
+        )?;
     }
-    Ok(out)
+    Ok(())
 }
+
+const OUTBOX: &str =
+    "CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)";
 
 /// Puts `changes` (of the organization in `db`) in the outbox.
 pub fn enqueue(db: &Db, changes: &Value) -> Result<(), String> {
@@ -208,35 +212,29 @@ pub fn enqueue(db: &Db, changes: &Value) -> Result<(), String> {
     if let Some(o) = c.as_object_mut() {
         o.insert(String::from("org"), json!(m.org));
     }
-    db.run(
-        "CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)",
-        vec![],
-    )?;
+    db.run(OUTBOX, vec![])?;
     db.run(
         "INSERT INTO outbox (body) VALUES (?)",
         vec![opt_text(Some(&c.to_string()))],
     )
 }
 
-/// Sends the outbox to the directory, oldest first; each change leaves it once delivered.
+/// Sends the outbox to the directory, oldest first, one change at a time; each change leaves
+/// it once delivered.
 pub async fn flush(db: &Db, env: &Env) -> Result<(), String> {
-    db.run(
-        "CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)",
-        vec![],
-    )?;
-    let pending: Vec<(u64, String)> = db
-        .rows("SELECT seq, body FROM outbox ORDER BY seq", vec![])?
-        .iter()
-        .filter_map(|r| Some((r.id(0)?, r.text(1)?)))
-        .collect();
-    if pending.is_empty() {
-        return Ok(());
-    }
+    db.run(OUTBOX, vec![])?;
     let stub = env
         .durable_object(BINDING)
         .and_then(|ns| ns.get_by_name(NAME))
         .map_err(|e| e.to_string())?;
-    for (seq, body) in pending {
+    loop {
+        let next = db
+            .rows("SELECT seq, body FROM outbox ORDER BY seq LIMIT 1", vec![])?
+            .first()
+            .and_then(|r| Some((r.id(0)?, r.text(1)?)));
+        let Some((seq, body)) = next else {
+            return Ok(());
+        };
         let mut init = RequestInit::new();
         init.with_method(Method::Post)
             .with_body(Some(worker::wasm_bindgen::JsValue::from_str(&body)));
@@ -251,5 +249,4 @@ pub async fn flush(db: &Db, env: &Env) -> Result<(), String> {
         }
         db.run("DELETE FROM outbox WHERE seq = ?", vec![id(seq)])?;
     }
-    Ok(())
 }
