@@ -5,8 +5,8 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { root } from "./harness.mjs";
 
-export function startOriginProcess() {
-  const child = spawn(process.execPath, [path.join(root, "tests/worker/origin.mjs"), "--port", "0"], {
+export function startOriginProcess(args = []) {
+  const child = spawn(process.execPath, [path.join(root, "tests/worker/origin.mjs"), "--port", "0", ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {

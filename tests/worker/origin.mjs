@@ -6,7 +6,7 @@
 // answers everything else with a JSON echo.
 //
 // In a test:   const origin = await startOrigin(); ... origin.records ... await origin.close();
-// Standalone:  node tests/worker/origin.mjs [--port 8081]   (GET /__origin/records lists them)
+// Standalone:  node tests/worker/origin.mjs [--port 8081] [--tasks N]   (GET /__origin/records lists them)
 import http from "node:http";
 import { fileURLToPath } from "node:url";
 
@@ -122,12 +122,15 @@ function json(res, status, body) {
 /**
  * Starts the origin. `port` 0 picks a free port. `projects`: answer project creation,
  * duplication and deletion as Label Studio (Enterprise, for duplication) does: 201 with the
- * new project's id (from 6000 up), 204 for a deletion.
+ * new project's id (from 6000 up), 204 for a deletion. `tasks`: `{ project: [{ id, annotators }] }`,
+ * served as Label Studio's Data Manager serves `GET /api/tasks/` (see `serveTasks`), and each
+ * task described at `/api/tasks/{id}/`; settable later as `origin.tasks`.
  * Returns { url, port, records, lookups, forwarded(), clear(), close() }.
  */
-export async function startOrigin({ port = 0, projects = false } = {}) {
+export async function startOrigin({ port = 0, projects = false, tasks = null } = {}) {
   const records = [];
   let nextProject = 6000;
+  const state = { tasks };
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on("data", (c) => chunks.push(c));
@@ -142,6 +145,14 @@ export async function startOrigin({ port = 0, projects = false } = {}) {
         return user === undefined
           ? json(res, 401, { detail: "Authentication credentials were not provided." })
           : json(res, 200, { id: user, email: `user${user}@acme.test` });
+      }
+      const taskMatch = /^\/api\/tasks\/(\d+)\/$/.exec(req.url);
+      const task = taskMatch && state.tasks && Object.entries(state.tasks)
+        .flatMap(([p, ts]) => ts.map((t) => ({ ...t, project: Number(p) })))
+        .find((t) => t.id === Number(taskMatch[1]));
+      if (task && req.method === "GET") return json(res, 200, { id: task.id, project: task.project });
+      if (state.tasks && req.method === "GET" && req.url.split("?")[0].replace(/\/$/, "") === "/api/tasks") {
+        return serveTasks(res, state.tasks, req.url.split("?")[1] ?? "", state.ignoreSelection);
       }
       if (lookup === "object") {
         if (userOf(req.headers) === undefined) return json(res, 401, { detail: "unauthenticated" });
@@ -179,8 +190,39 @@ export async function startOrigin({ port = 0, projects = false } = {}) {
     /** The Worker's own lookups (whoami, objects). */
     lookups: () => records.filter((r) => r.headers["x-labelgate-lookup"] !== undefined),
     clear: () => { records.length = 0; },
+    /** The tasks the origin serves (see `tasks` above). */
+    set tasks(t) { state.tasks = t; },
+    /** Whether the task list ignores `selectedItems` (a server that cannot be narrowed). */
+    set ignoreSelection(v) { state.ignoreSelection = v; },
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
   };
+}
+
+/**
+ * `GET /api/tasks/?project=&query=&page=&page_size=` as Label Studio 1.23.2's Data Manager
+ * answers it: `query`'s `selectedItems` (`all: false` with `included`, or `all: true` with
+ * `excluded`; like Label Studio, an empty `included` selects every task) and its
+ * `filter:tasks:annotators` `contains` filter; pages of `page_size` (default 100); `total`.
+ */
+function serveTasks(res, all, raw, ignoreSelection = false) {
+  const q = new URLSearchParams(raw);
+  let items = all[q.get("project")] ?? [];
+  const query = q.get("query") ? JSON.parse(q.get("query")) : {};
+  const sel = (!ignoreSelection && query.selectedItems) || { all: true, excluded: [] };
+  if (sel.all === false && sel.included?.length) {
+    const included = new Set(sel.included);
+    items = items.filter((t) => included.has(t.id));
+  } else if (sel.all === true && sel.excluded?.length) {
+    const excluded = new Set(sel.excluded);
+    items = items.filter((t) => !excluded.has(t.id));
+  }
+  for (const f of query.filters?.items ?? []) {
+    if (f.filter === "filter:tasks:annotators" && f.operator === "contains") items = items.filter((t) => t.annotators.includes(Number(f.value)));
+  }
+  const size = Number(q.get("page_size") ?? 100);
+  const page = Number(q.get("page") ?? 1);
+  const tasks = items.slice((page - 1) * size, page * size).map((t) => ({ id: t.id, data: { text: `task ${t.id}` }, annotators: t.annotators }));
+  return json(res, 200, { total_annotations: 0, total_predictions: 0, total: items.length, tasks });
 }
 
 function show(r) {
@@ -190,7 +232,11 @@ function show(r) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const i = process.argv.indexOf("--port");
   const port = i > 0 ? Number(process.argv[i + 1]) : 8081;
-  const origin = await startOrigin({ port });
+  // --tasks N: project 1001 holds tasks 10000.. 10000+N-1 (for the row-filtering bench).
+  const t = process.argv.indexOf("--tasks");
+  const n = t > 0 ? Number(process.argv[t + 1]) : 0;
+  const tasks = n ? { 1001: Array.from({ length: n }, (_, k) => ({ id: 10000 + k, annotators: [] })) } : null;
+  const origin = await startOrigin({ port, tasks });
   console.log(`demo origin on ${origin.url} (records at ${origin.url}/__origin/records)`);
   const stop = async () => { await origin.close(); process.exit(0); };
   process.on("SIGINT", stop);

@@ -207,6 +207,12 @@ async fn assign(c: &Ctx<'_>, add: bool) -> Answer {
     let users = c.need(body.ids("users"), "users")?;
     let tasks = match body.get("selectedItems") {
         None | Some(Value::Null) => None,
+        // Every task of the project (but the excluded) is assigned: the tasks as they are
+        // now, as Enterprise does (an annotator's own tasks are these).
+        Some(sel) if add && sel.get("all").and_then(Value::as_bool) == Some(true) => {
+            let query = json!({"selectedItems": sel, "filters": body.get("filters")});
+            Some(crate::gate::own::task_ids(c.d, project, &query).await?).filter(|t| !t.is_empty())
+        }
         Some(sel) if sel.get("all").and_then(Value::as_bool) == Some(true) => None,
         Some(sel) => Some(
             sel.get("included")

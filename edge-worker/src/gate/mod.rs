@@ -20,6 +20,7 @@ pub mod jwt;
 pub mod list;
 pub mod lookup;
 pub mod org;
+pub mod own;
 pub mod path;
 pub mod plan;
 pub mod resolve;
@@ -222,6 +223,8 @@ pub struct Decided<'a> {
     pub rw: Rewrite,
     /// The origin.
     pub origin: &'a str,
+    /// The credential the origin will see (its own lookups are asked with it).
+    pub cred: Option<credential::Credential>,
 }
 
 /// Decides the request and forwards it (`Ok`: the origin's response), or answers it itself
@@ -375,6 +378,7 @@ pub async fn run(
         bytes,
         rw,
         origin,
+        cred: cred.clone(),
     };
     if d.action == Action::OrgViewActivityLog
         && let Some(db) = db
@@ -463,6 +467,9 @@ async fn serve(d: &Decided<'_>) -> Result<Response, Reply> {
         && let Some(project) = d.resource.project
     {
         return answer.dm_actions(project).await;
+    }
+    if let Some(answer) = own::serve(d).await {
+        return answer;
     }
     let body = match &d.bytes {
         Some(b) => Body::Bytes(b),

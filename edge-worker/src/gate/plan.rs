@@ -160,7 +160,8 @@ fn query_id(query: &Query, name: &'static str) -> Result<Option<u64>, Invalid> {
     }
 }
 
-/// The project sources of the query: `project`, `task__project`, `task`.
+/// The project sources of the query: `project`, `task__project`, `task`, and `view` (Label
+/// Studio's task list takes the project of the view it names, whatever `project` says).
 fn query_sources(query: &Query, out: &mut Vec<Source>) -> Result<(), Invalid> {
     for name in ["project", "task__project"] {
         if let Some(p) = query_id(query, name)? {
@@ -169,6 +170,9 @@ fn query_sources(query: &Query, out: &mut Vec<Source>) -> Result<(), Invalid> {
     }
     if let Some(t) = query_id(query, "task")? {
         out.push(Source::Object(format!("/api/tasks/{t}/")));
+    }
+    if let Some(v) = query_id(query, "view")? {
+        out.push(Source::Object(format!("/api/dm/views/{v}/")));
     }
     Ok(())
 }

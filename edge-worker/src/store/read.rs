@@ -92,6 +92,7 @@ fn page_of(ask: &Value) -> (u64, u64) {
 }
 
 /// Answers a read: `{what: "members", page, page_size}`, `{what: "member", user}`,
+/// `{what: "assigned_tasks", project, user}` (the tasks assigned to them to annotate),
 /// `{what: "workspace_members", workspace}`, `{what: "project_members", project}`,
 /// `{what: "journal", page, page_size}`.
 pub fn serve(db: &Db, ask: &Value) -> Result<Value, String> {
@@ -124,6 +125,14 @@ pub fn serve(db: &Db, ask: &Value) -> Result<Value, String> {
                 )?;
                 rows.first().map_or(Value::Null, |r| member_json(m.org, r))
             }
+            "assigned_tasks" => json!(db.ids(
+                "SELECT DISTINCT task AS v FROM assignments \
+                 WHERE project = ? AND user = ? AND kind = 'annotate' AND task != 0 ORDER BY task",
+                vec![
+                    id(num("project").unwrap_or(0)),
+                    id(num("user").unwrap_or(0))
+                ],
+            )?),
             "workspace_members" => members_of(
                 db,
                 m.org,
