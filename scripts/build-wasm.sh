@@ -8,6 +8,12 @@ ensure_target wasm32-unknown-unknown
 ensure_wasm_bindgen
 ensure_npm
 
+# The release profile strips custom sections, the target_features one included, so wasm-opt
+# is told the features rustc enables by default for wasm32-unknown-unknown (Rust >= 1.82).
+WASM_OPT=(node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers
+  --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int
+  --enable-sign-ext --enable-mutable-globals --enable-multivalue --enable-reference-types)
+
 say "building labelgate-wasm for wasm32-unknown-unknown"
 cargo build -q -p labelgate-wasm --target wasm32-unknown-unknown --profile wasm-release
 raw=target/wasm32-unknown-unknown/wasm-release/labelgate_wasm.wasm
@@ -16,8 +22,7 @@ rm -rf "$pkg"
 for target in web bundler nodejs; do
   out="$pkg/$target"
   wasm-bindgen --target "$target" --out-dir "$out" --out-name labelgate "$raw"
-  node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
-    "$out/labelgate_bg.wasm" -o "$out/labelgate_bg.wasm"
+  "${WASM_OPT[@]}" "$out/labelgate_bg.wasm" -o "$out/labelgate_bg.wasm"
 done
 mv "$pkg/nodejs" "$pkg/node"
 # The raw wasm exports of the web target are typed `any`: they are externrefs, say `unknown`.
@@ -36,7 +41,7 @@ cp wasm/npm/package.json wasm/npm/README.md "$pkg/"
 say "building the policy module (labelgate-module)"
 cargo build -q -p labelgate-module --target wasm32-unknown-unknown --profile wasm-release
 mkdir -p target/labelgate
-node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+"${WASM_OPT[@]}" \
   target/wasm32-unknown-unknown/wasm-release/labelgate_module.wasm -o target/labelgate/labelgate_policy.wasm
 say "target/labelgate/labelgate_policy.wasm: $(wc -c < target/labelgate/labelgate_policy.wasm | tr -d ' ') bytes, $(gzip_size target/labelgate/labelgate_policy.wasm) gzip"
 
