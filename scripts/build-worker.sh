@@ -62,3 +62,14 @@ if [ "$total_gz" -gt 409600 ]; then
   echo "the Worker bundle is over its 400 KB gzip budget" >&2
   exit 1
 fi
+
+# The web UI's static assets (binding ASSETS, wrangler.toml [assets]): LabelGate's UI script,
+# style and activity log page (edge-worker/ui/) and the browser package (wasm/pkg/web, built
+# by scripts/build-wasm.sh when missing). Served at /__labelgate/ui/..., outside the bundle.
+[ -s wasm/pkg/web/labelgate_bg.wasm ] || bash scripts/build-wasm.sh
+assets=$build/assets/__labelgate/ui
+rm -rf "$build/assets"
+mkdir -p "$assets/pkg"
+cp edge-worker/ui/*.js edge-worker/ui/*.html "$assets/"
+cp wasm/pkg/web/labelgate.js wasm/pkg/web/labelgate_bg.wasm "$assets/pkg/"
+say "UI assets: $(find "$build/assets" -type f | wc -l) files, $(du -sk "$build/assets" | cut -f1) KB"

@@ -47,6 +47,10 @@ fn class(method: &str, path: &str) -> String {
             String::from("action project.view_data (the menu narrowed to what the member may run)")
         }
         How::StorageCheck(a) => format!("action {a} (and on the storage the body's `id` names)"),
+        How::Page(a) => format!("page {a} (refused as an HTML page; no session: sign-in)"),
+        How::File(a, b) => format!("file {a} or {b} on the file's project"),
+        How::Either(a, b) => format!("action {a} or {b}"),
+        How::ReadOr(a, n) => format!("action {a} (otherwise narrowed: {n:?})"),
         How::Deny(why) => format!("denied: {why}"),
     }
 }

@@ -21,6 +21,9 @@ use crate::reply::Reply;
 /// The D1 binding.
 pub const BINDING: &str = "ACTIVITY";
 
+/// The route (of the route table) the Worker answers from the log.
+pub const ROUTE: &str = "/api/activity-logs";
+
 /// The table, created once per isolate (`exec` runs one statement per line).
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS activity_log (id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, time_ms INTEGER NOT NULL, request_id TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL, user INTEGER, org INTEGER, action TEXT, workspace INTEGER, project INTEGER, allow INTEGER NOT NULL, reason TEXT NOT NULL, detail TEXT, status INTEGER NOT NULL)
 CREATE INDEX IF NOT EXISTS activity_log_org_time ON activity_log (org, time_ms)";
@@ -42,6 +45,8 @@ thread_local! {
 pub struct Record {
     /// Not to be recorded (the test endpoint).
     pub skip: bool,
+    /// A page or file of the web UI: a refusal is answered as HTML (`crate::pages`).
+    pub page: bool,
     /// Milliseconds since the epoch.
     pub time_ms: u64,
     /// `Cf-Ray` if the edge gave one, else the Worker's own id.

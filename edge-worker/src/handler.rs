@@ -42,7 +42,11 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: &Context) -> Result<Re
             drain(&req, &incoming, &cfg).await;
             rec.status = reply.status;
             rec.refused_by(&reply.body);
-            reply.into_response()
+            if rec.page && reply.status >= 300 {
+                crate::pages::refused(reply, &ask.url).into_response()
+            } else {
+                reply.into_response()
+            }
         }
     };
     if let Some(db) = db

@@ -13,6 +13,8 @@
 //!   from the store, and the store kept in step with Label Studio;
 //! - [`store`]: the facts, one Durable Object per organization (SQLite), and the directory;
 //!   [`snapshot`]: the alternative, a whole snapshot in KV; [`activity`]: the activity log;
+//! - [`pages`]: Label Studio's web UI through the edge (refusal pages, the injected UI
+//!   script, LabelGate's own UI files);
 //! - [`handler`]: dispatches each request and owns no feature; [`config`], [`reply`],
 //!   [`fetch`], [`cache`]: what they all share.
 
@@ -23,6 +25,7 @@ pub mod config;
 pub mod fetch;
 pub mod gate;
 pub mod handler;
+pub mod pages;
 pub mod reply;
 pub mod snapshot;
 pub mod store;

@@ -15,6 +15,7 @@ import { Miniflare } from "miniflare";
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const WORKER = path.join(root, "edge-worker/build/index.js");
 export const PASSTHROUGH = path.join(root, "edge-worker/passthrough/index.js");
+export const ASSETS = path.join(root, "edge-worker/build/assets");
 export const DEMO = readFileSync(path.join(root, "policy-core/src/demo_snapshot.json"), "utf8");
 export const COMPATIBILITY_DATE = "2026-04-20";
 export const JWT_SECRET = "test-secret-key-of-label-studio";
@@ -41,6 +42,12 @@ export function workerOptions({ origin, bindings = {}, name = "labelgate", activ
     modules: true,
     scriptPath: WORKER,
     modulesRules: MODULE_RULES,
+    // LabelGate's UI files (scripts/build-worker.sh), behind the Worker (run_worker_first).
+    assets: {
+      directory: ASSETS, binding: "ASSETS",
+      routerConfig: { invoke_user_worker_ahead_of_assets: true, has_user_worker: true },
+      assetConfig: { html_handling: "none", not_found_handling: "none" },
+    },
     compatibilityDate: COMPATIBILITY_DATE,
     kvNamespaces: ["SNAPSHOTS"],
     ...(activity ? { d1Databases: ["ACTIVITY"] } : {}),

@@ -114,7 +114,7 @@ const HOSTILE = [
   ["another organization's task", "GET", "/api/tasks/20/", RITA, undefined, 403, "unknown_resource"],
   // Unknown routes.
   ["admin", "GET", "/admin/", MAYA, undefined, 403, "unknown_action"],
-  ["root", "GET", "/", MAYA, undefined, 403, "unknown_action"],
+  ["a path of no page", "GET", "/nothing/here/", MAYA, undefined, 403, "unknown_action"],
   ["another's annotation read", "GET", "/api/annotations/51/", ANN, undefined, 403, "out_of_scope"],
   ["another member's account edit", "PATCH", "/api/users/10/", { ...MAYA, ...JSONH }, '{"email":"evil@x"}', 403, "out_of_scope"],
   ["OPTIONS", "OPTIONS", "/api/projects/", MAYA, undefined, 403, "unknown_action"],

@@ -167,6 +167,10 @@ export async function startOrigin({ port = 0, projects = false, tasks = null } =
       const [pathname, query = ""] = req.url.split("?", 2);
       if (req.method === "GET" && !lookup && LISTS.has(pathname)) return serveList(req, res, pathname, query);
       if (req.method === "GET" && pathname.replace(/\/$/, "") === "/api/dm/actions") return json(res, 200, DM_MENU);
+      // Label Studio's `GET /api/users/`: every user of the organization, as an array.
+      if (req.method === "GET" && pathname === "/api/users/") {
+        return json(res, 200, [10, 11, 12, 13, 14, 15, 16, 17].map((id) => ({ id, email: `user${id}@acme.test` })));
+      }
       if (projects && req.method === "POST" && /^\/api\/projects\/(\d+\/duplicate\/)?$/.test(pathname)) {
         const title = JSON.parse(body.toString("utf8") || "{}").title ?? "New Project";
         return json(res, 201, { id: nextProject++, title });

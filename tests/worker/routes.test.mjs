@@ -47,7 +47,8 @@ const ROWS = [
   ["PATCH", "/api/organizations/1/memberships", J({ user_id: 13, role: "DI" }), "olivia", "rita", "org.change_role", "role_lacks_permission"],
   ["GET", "/api/organizations/1/memberships/14/", undefined, "maya", "ann", "org.view_members", "role_lacks_permission"],
   ["DELETE", "/api/organizations/1/memberships/14/", undefined, "adam", "maya", "org.remove_member", "role_lacks_permission"],
-  ["GET", "/api/users/", undefined, "maya", "rita", "org.view_members", "role_lacks_permission"],
+  // A member refused org.view_members gets their own entry instead (the narrowing test below).
+  ["GET", "/api/users/", undefined, "maya", "paul", "org.view_members", "not_activated"],
   ["GET", "/api/users/14/", undefined, "mark", "ann", "org.view_members", "role_lacks_permission"],
   ["GET", "/api/users/14.json", undefined, "mark", "ann", "org.view_members", "role_lacks_permission"],
   ["DELETE", "/api/users/14/", undefined, "olivia", "maya", "org.remove_member", "role_lacks_permission"],
@@ -137,7 +138,8 @@ const ROWS = [
   ["POST", "/api/storages/localfiles/validate", J({ project: 1003, path: "/data" }), "mark", "rita", "project.import", "role_lacks_permission"],
   ["GET", "/api/storages/export/gcs?project=1000", undefined, "maya", "rita", "project.export", "role_lacks_permission"],
   ["POST", "/api/storages/export/gcs/6/sync", "", "mark", "rita", "project.export", "role_lacks_permission"],
-  ["GET", "/api/ml/?project=1000", undefined, "maya", "rita", "project.update", "role_lacks_permission"],
+  // A member refused project.update gets an empty list instead (the narrowing test below).
+  ["GET", "/api/ml/?project=1000", undefined, "maya", "paul", "project.update", "not_activated"],
   ["POST", "/api/ml/", J({ project: 1000, url: "http://ml" }), "maya", "mark", "project.update", "out_of_scope"],
   ["GET", "/api/ml/3", undefined, "maya", "ann", "project.update", "role_lacks_permission"],
   ["POST", "/api/ml/3/train", "", "adam", "rita", "project.update", "role_lacks_permission"],
@@ -222,6 +224,31 @@ test(`every route-table row: the allowed reach the origin unchanged, the denied 
     if (origin.forwarded().length !== 0) failures.push(`${label} as ${denied}: a denied request reached the origin`);
   }
   assert.deepEqual(failures, []);
+});
+
+test("reads the web UI makes of every member: narrowed for those refused, never the rest", async () => {
+  // GET /api/users/: the origin's array, only the member's own entry.
+  origin.clear();
+  let r = await request(worker.url, "GET", "/api/users/", { headers: headersFor("rita") });
+  assert.equal(r.status, 200, r.body);
+  assert.deepEqual(r.json, [{ id: 13, email: "user13@acme.test" }]);
+  assert.match(r.headers["x-labelgate-decision"], /^allowed org\.api_access org=1.* narrowed$/);
+  // The whole list for those allowed.
+  r = await request(worker.url, "GET", "/api/users/", { headers: headersFor("maya") });
+  assert.equal(r.json.length, 8);
+  // GET /api/ml/?project=: an empty list from the Worker, the origin never asked.
+  origin.clear();
+  r = await request(worker.url, "GET", "/api/ml/?project=1000", { headers: headersFor("rita") });
+  assert.equal(r.status, 200, r.body);
+  assert.deepEqual(r.json, []);
+  assert.equal(origin.forwarded().length, 0);
+  // Outside the member's reach: the same empty list, and nothing asked of the origin.
+  r = await request(worker.url, "GET", "/api/ml/?project=1002", { headers: headersFor("ann") });
+  assert.deepEqual([r.status, r.json], [200, []]);
+  // A member who may not use the API at all is refused, not narrowed.
+  r = await request(worker.url, "GET", "/api/users/", { headers: headersFor("paul") });
+  assert.equal(r.status, 403, r.body);
+  assert.equal(origin.forwarded().length, 0);
 });
 
 test("the route table covers every action of label-studio-api.md that a route can ask", () => {

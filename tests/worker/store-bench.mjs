@@ -187,7 +187,9 @@ async function main() {
 
     // 5. Administration on the large organization, as the owner, against a pass-through GET.
     const owner = { authorization: jwt(OWNER), "content-type": "application/json" };
-    const page = () => call(w.store, "GET", "/api/organizations/1/memberships?page=1000&page_size=30", { headers: owner, agent: agents.gate });
+    // The store's own members list (Label Studio's, which the Worker gives roles, is served by
+    // the origin: this one is the store's cost alone).
+    const page = () => call(w.store, "GET", "/api/labelgate/members?page=1000&page_size=30", { headers: owner, agent: agents.gate });
     const p0 = await page();
     if (p0.status !== 200 || p0.json.results.length !== 30) throw new Error(`members page: ${p0.status} ${p0.text.slice(0, 200)}`);
     const base = () => timed(agents.pass, w.pass, "GET", "/api/organizations/1/memberships", owner, undefined, 200);

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::admin::{Answer, Ctx};
 use crate::fetch;
+use crate::gate::OriginRead;
 use crate::gate::forward::Body;
 use crate::gate::source::store_failed;
 use crate::reply::Reply;
@@ -30,6 +31,65 @@ fn role_name(code: &str) -> Option<&'static str> {
         "DI" | "deactivated" => "deactivated",
         _ => return None,
     })
+}
+
+/// `GET /api/organizations/{id}/memberships`: Label Studio's own members list (its users,
+/// their activity, its pages), each with the role and status the store holds (`role` code,
+/// `status`, `user_id`): a user the store does not hold as a member shows `role: null`,
+/// `status: "removed"`. `GET /api/labelgate/members` is the store's own list.
+async fn with_roles(c: &Ctx<'_>) -> Answer {
+    let d = c.d;
+    let (resp, text) = match d.read_origin("the members list").await? {
+        OriginRead::Text(resp, text) => (resp, text),
+        OriginRead::Other(resp) => return Ok(resp),
+    };
+    let Ok(mut page) = serde_json::from_str::<Value>(&text) else {
+        return crate::fetch::with_body(&resp, &text)
+            .map_err(|e| Reply::error(502, "origin_answer", crate::fetch::js_error(&e)));
+    };
+    let users: Vec<u64> = page
+        .get("results")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.pointer("/user/id").and_then(Value::as_u64))
+        .collect();
+    let roles = c
+        .store
+        .read(d.org, json!({"what": "roles", "users": users}))
+        .await
+        .map_err(store_failed)?;
+    let of = |u: u64| {
+        roles.as_array().and_then(|a| {
+            a.iter()
+                .find(|r| r.get("user_id").and_then(Value::as_u64) == Some(u))
+        })
+    };
+    if let Some(Value::Array(items)) = page.get_mut("results") {
+        for m in items.iter_mut() {
+            let Some(u) = m.pointer("/user/id").and_then(Value::as_u64) else {
+                continue;
+            };
+            let (role, status) = match of(u) {
+                Some(r) => (r.get("role").cloned(), r.get("status").cloned()),
+                None => (None, Some(json!("removed"))),
+            };
+            if let Some(o) = m.as_object_mut() {
+                o.insert(String::from("user_id"), json!(u));
+                o.insert(String::from("role"), role.unwrap_or(Value::Null));
+                o.insert(String::from("status"), status.unwrap_or(Value::Null));
+            }
+        }
+    }
+    for link in ["next", "previous"] {
+        if let Some(Value::String(url)) = page.get_mut(link)
+            && let Some(rest) = url.strip_prefix(d.origin)
+        {
+            *url = format!("{}{rest}", crate::gate::list::origin_of(&d.ask.url));
+        }
+    }
+    crate::fetch::with_body(&resp, &page.to_string())
+        .map_err(|e| Reply::error(502, "origin_answer", crate::fetch::js_error(&e)))
 }
 
 /// `POST|PATCH .../memberships` `{user_id, role}`: a member's role (or status).
@@ -53,7 +113,8 @@ pub(crate) async fn serve(c: &Ctx<'_>) -> Option<Answer> {
     let d = c.d;
     let p = &d.matched.params;
     Some(match (c.method(), c.route()) {
-        ("GET", "/api/organizations/{org}/memberships") => c.paged("members").await,
+        ("GET", "/api/organizations/{org}/memberships") => with_roles(c).await,
+        ("GET", "/api/labelgate/members") => c.paged("members").await,
         ("GET", "/api/organizations/{org}/memberships/{member}") => {
             let member = p.member.unwrap_or(0);
             let answer = c
@@ -132,20 +193,10 @@ async fn settings(c: &Ctx<'_>) -> Option<Answer> {
 /// the store mirrors for the signup gate.
 async fn invite(c: &Ctx<'_>) -> Answer {
     let d = c.d;
-    let resp = d
-        .ask
-        .send(d.origin, &d.ask.path_and_query(), &d.rw, Body::Stream)
-        .await?;
-    if resp.status() != 200 {
-        return Ok(resp);
-    }
-    let text = fetch::text(&resp).await.ok_or_else(|| {
-        Reply::error(
-            502,
-            "origin_answer",
-            "the origin's invite could not be read",
-        )
-    })?;
+    let (resp, text) = match d.read_origin("the origin's invite").await? {
+        OriginRead::Text(resp, text) => (resp, text),
+        OriginRead::Other(resp) => return Ok(resp),
+    };
     let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
     let token = v
         .get("token")

@@ -43,9 +43,17 @@ pub type Answer = Result<Response, Reply>;
 /// to the origin).
 pub async fn serve(d: &Decided<'_>) -> Option<Answer> {
     if d.matched.row.path == "/api/labelgate/me" {
+        // The member's own slice (SPEC §7) and who they are: what a browser decides on.
         let facts = d.policy.slice(&d.principal, d.org);
+        let body = format!(
+            "{{\"principal\":{},\"org\":{},\"policy\":\"{}\",\"slice\":{}}}",
+            json!({"user": d.principal.user, "groups": d.principal.groups}),
+            d.org,
+            d.policy.id(),
+            facts.to_json()
+        );
         return Some(Err(
-            Reply::decision(200, facts.to_json()).with("cache-control", "private, no-store")
+            Reply::decision(200, body).with("cache-control", "private, no-store")
         ));
     }
     let Some(store) = d.source.store() else {

@@ -225,6 +225,8 @@ pub struct Decided<'a> {
     pub origin: &'a str,
     /// The credential the origin will see (its own lookups are asked with it).
     pub cred: Option<credential::Credential>,
+    /// The Worker's environment (the static assets of the web UI's pages).
+    pub env: &'a Env,
 }
 
 /// Decides the request and forwards it (`Ok`: the origin's response), or answers it itself
@@ -243,6 +245,10 @@ pub async fn run(
     refuse_hostile_headers(ask.incoming, &query)?;
     let segments = path::canonical_segments(raw_path)
         .map_err(|e| Reply::error(400, "ambiguous_path", e.to_string()))?;
+    if let Some(answer) = crate::pages::asset(env, method, &ask.url, &segments).await {
+        rec.skip = true;
+        return answer;
+    }
 
     let source = Source::of(env, cfg, ask.now).await?;
     let base = source.base().clone();
@@ -260,6 +266,7 @@ pub async fn run(
         let msg = format!("`{method} {raw_path}` is not a route of the table");
         return Err(Reply::deny(403, &base, Reason::UnknownAction, msg));
     };
+    rec.page = m.row.how.is_page();
     if let How::Deny(why) = m.row.how {
         let msg = format!("`{method} {raw_path}` is never allowed through LabelGate: {why}");
         return Err(Reply::deny(403, &base, Reason::UnknownAction, msg));
@@ -379,8 +386,10 @@ pub async fn run(
         rw,
         origin,
         cred: cred.clone(),
+        env,
     };
     if d.action == Action::OrgViewActivityLog
+        && d.matched.row.path == activity::ROUTE
         && let Some(db) = db
     {
         return Err(activity::serve(db, &d).await);
@@ -446,6 +455,31 @@ fn decide_on(
         action,
         resource: resource.clone(),
     });
+    if !decision.allow
+        && let Some(or) = plan.alternative
+    {
+        let other = policy.decide(&Request {
+            principal: principal.clone(),
+            org,
+            action: or,
+            resource: resource.clone(),
+        });
+        if other.allow {
+            return Ok((other, or, resource));
+        }
+    }
+    if !decision.allow && plan.narrow.is_some() {
+        // A member refused the read who may use the API gets its narrowed answer.
+        let api = policy.decide(&Request {
+            principal: principal.clone(),
+            org,
+            action: Action::OrgApiAccess,
+            resource: Resource::org(),
+        });
+        if api.allow {
+            return Ok((api, Action::OrgApiAccess, Resource::org()));
+        }
+    }
     Ok((decision, action, resource))
 }
 
@@ -471,6 +505,14 @@ async fn serve(d: &Decided<'_>) -> Result<Response, Reply> {
     if let Some(answer) = own::serve(d).await {
         return answer;
     }
+    if let Some(narrow) = d.plan.narrow
+        && d.action == Action::OrgApiAccess
+    {
+        return narrowed(d, narrow).await;
+    }
+    if d.matched.row.path == crate::pages::ACTIVITY_PAGE {
+        return crate::pages::activity_page(d.env, &d.ask.url).await;
+    }
     let body = match &d.bytes {
         Some(b) => Body::Bytes(b),
         None => Body::Stream,
@@ -479,7 +521,65 @@ async fn serve(d: &Decided<'_>) -> Result<Response, Reply> {
         .ask
         .send(d.origin, &d.ask.path_and_query(), &d.rw, body)
         .await?;
+    if let How::Page(_) = d.matched.row.how {
+        return crate::pages::after(d, d.env, resp).await;
+    }
     crate::admin::sync::after(d, resp).await
+}
+
+/// The origin's answer to a request forwarded unchanged.
+pub enum OriginRead {
+    /// A 200, and its text.
+    Text(Response, String),
+    /// Any other answer, to pass on as it is.
+    Other(Response),
+}
+
+impl Decided<'_> {
+    /// Forwards the request unchanged and reads the answer's text when it is a 200; `what`
+    /// names it in the error if it cannot be read.
+    pub async fn read_origin(&self, what: &str) -> Result<OriginRead, Reply> {
+        let resp = self
+            .ask
+            .send(
+                self.origin,
+                &self.ask.path_and_query(),
+                &self.rw,
+                Body::Stream,
+            )
+            .await?;
+        if resp.status() != 200 {
+            return Ok(OriginRead::Other(resp));
+        }
+        match fetch::text(&resp).await {
+            Some(text) => Ok(OriginRead::Text(resp, text)),
+            None => Err(Reply::error(
+                502,
+                "origin_answer",
+                format!("{what} could not be read"),
+            )),
+        }
+    }
+}
+
+/// The narrowed answer of a read the member was refused (see `How::ReadOr`).
+async fn narrowed(d: &Decided<'_>, narrow: routes::Narrow) -> Result<Response, Reply> {
+    let stamp = format!("{} narrowed", d.rw.decision);
+    if narrow == routes::Narrow::Empty {
+        return Err(Reply::decision(200, String::from("[]")).with("x-labelgate-decision", stamp));
+    }
+    let (_, text) = match d.read_origin("the origin's list").await? {
+        OriginRead::Text(resp, text) => (resp, text),
+        OriginRead::Other(resp) => return Ok(resp),
+    };
+    let user = d.principal.user;
+    let mine: Vec<serde_json::Value> = serde_json::from_str::<Vec<serde_json::Value>>(&text)
+        .map_err(|_| Reply::error(502, "origin_answer", "the origin's list is not an array"))?
+        .into_iter()
+        .filter(|u| u.get("id").and_then(serde_json::Value::as_u64) == user)
+        .collect();
+    let body = serde_json::Value::Array(mine).to_string();
+    Err(Reply::decision(200, body).with("x-labelgate-decision", stamp))
 }
 
 /// The `X-LabelGate-Decision` value: `allowed project.view org=1 project=1000`.

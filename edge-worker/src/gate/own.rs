@@ -356,15 +356,7 @@ fn unreadable() -> Reply {
 
 /// Percent-encodes a query value.
 fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    super::path::percent_encode(s, b"")
 }
 
 #[cfg(test)]

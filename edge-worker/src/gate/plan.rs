@@ -53,6 +53,11 @@ pub struct Plan {
     /// The author the body names (`completed_by`, `user`) of an annotation or draft it
     /// writes: it must be the member.
     pub body_author: Option<u64>,
+    /// Another action that allows the request too (a file of the labeling UI: viewing the
+    /// project's data, or labeling it).
+    pub alternative: Option<Action>,
+    /// A read narrowed for a member refused it ([`How::ReadOr`]).
+    pub narrow: Option<crate::gate::routes::Narrow>,
 }
 
 /// Why a request cannot be planned: malformed (HTTP 400, `invalid_request`), or an
@@ -106,6 +111,7 @@ pub fn needs_body(m: &Matched, method: &str) -> bool {
         action.kind() == Kind::Project && m.params.project.is_none() && has_body(method)
     };
     match m.row.how {
+        How::Page(_) | How::File(..) | How::ReadOr(..) | How::Either(..) => false,
         How::Public
         | How::Signup
         | How::List(_)
@@ -203,6 +209,8 @@ fn plan_of(action: Action) -> Plan {
         fallback: None,
         own_account: None,
         body_author: None,
+        alternative: None,
+        narrow: None,
     }
 }
 
@@ -220,7 +228,17 @@ pub fn plan(m: &Matched, method: &str, query: &Query, body: &JsonBody) -> Result
             list: Some(kind),
             ..plan_of(Action::OrgApiAccess)
         }),
-        How::Act(action) => act(action, m, method, query, body),
+        How::Act(action) | How::Page(action) => act(action, m, method, query, body),
+        How::ReadOr(action, narrow) => {
+            let mut plan = act(action, m, method, query, body)?;
+            plan.narrow = Some(narrow);
+            Ok(plan)
+        }
+        How::File(action, or) | How::Either(action, or) => {
+            let mut plan = act(action, m, method, query, body)?;
+            plan.alternative = Some(or);
+            Ok(plan)
+        }
         How::Authored(action) => {
             let mut plan = act(action, m, method, query, body)?;
             plan.subject_from_object = true;
@@ -258,6 +276,11 @@ pub fn plan(m: &Matched, method: &str, query: &Query, body: &JsonBody) -> Result
             let mut plan = plan_of(action);
             plan.projects.push(Source::Id(project));
             plan.subject_self = action == Action::ProjectViewData;
+            if m.row.how == How::DmActions {
+                // The menu: also for those who label through the Data Manager (it is narrowed
+                // to what the member may run).
+                plan.alternative = Some(Action::ProjectLabel);
+            }
             Ok(plan)
         }
         How::StorageCheck(action) => {

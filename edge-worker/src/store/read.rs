@@ -92,6 +92,7 @@ fn page_of(ask: &Value) -> (u64, u64) {
 }
 
 /// Answers a read: `{what: "members", page, page_size}`, `{what: "member", user}`,
+/// `{what: "roles", users}` (those users' memberships),
 /// `{what: "assigned_tasks", project, user}` (the tasks assigned to them to annotate),
 /// `{what: "workspace_members", workspace}`, `{what: "project_members", project}`,
 /// `{what: "journal", page, page_size}`.
@@ -124,6 +125,21 @@ pub fn serve(db: &Db, ask: &Value) -> Result<Value, String> {
                     vec![id(num("user").unwrap_or(0))],
                 )?;
                 rows.first().map_or(Value::Null, |r| member_json(m.org, r))
+            }
+            "roles" => {
+                let users: Vec<u64> = ask
+                    .get("users")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(Value::as_u64).collect())
+                    .unwrap_or_default();
+                let rows = members(
+                    db,
+                    &format!(
+                        "{MEMBER_SELECT} WHERE m.user IN (SELECT value FROM json_each(?)) ORDER BY m.user"
+                    ),
+                    vec![crate::store::facts::id_list(&users)],
+                )?;
+                Value::Array(rows.iter().map(|r| member_json(m.org, r)).collect())
             }
             "assigned_tasks" => json!(db.ids(
                 "SELECT DISTINCT task AS v FROM assignments \

@@ -76,8 +76,38 @@ pub enum How {
     /// A storage check (`validate`, `files`): the action on the body's `project`, and on
     /// the project of the stored connection the body's `id` names (of the `{name}` type).
     StorageCheck(Action),
+    /// A page of Label Studio's web UI (identity from the session cookie): the action on the
+    /// path's project, or at the organization level. A refusal is an HTML page that says why;
+    /// no identity is a redirect to the sign-in page; an allowed page gets LabelGate's UI
+    /// script ([`crate::pages`]).
+    Page(Action),
+    /// A file the labeling UI loads (an upload, a resolved or presigned URL): the first action,
+    /// or else the second, on the file's project.
+    File(Action, Action),
+    /// An API read allowed by either action (the Data Manager's frame: viewing the project's
+    /// data, or labeling it through its stream).
+    Either(Action, Action),
+    /// A read the web UI makes of every member: the action; a member refused it who may use
+    /// the API gets the narrowed answer instead (their own entry, or nothing), never the rest.
+    ReadOr(Action, Narrow),
     /// Never forwarded, whoever asks: the one-line reason.
     Deny(&'static str),
+}
+
+/// What a member refused a [`How::ReadOr`] read gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Narrow {
+    /// The origin's array, only the item that is the member (`GET /api/users/`).
+    OwnUser,
+    /// An empty array, answered by the Worker (`GET /api/ml?project=`: the backends).
+    Empty,
+}
+
+impl How {
+    /// Whether the route is a page or file of the web UI (refusals answered as HTML).
+    pub fn is_page(self) -> bool {
+        matches!(self, How::Page(_) | How::File(..))
+    }
 }
 
 /// The lists that are filtered to the member's reach.
@@ -231,6 +261,10 @@ fn segment_matches(pat: &str, seg: &str, params: &mut Params, so_far: &str) -> O
                 params.objects.push(format!("/api/annotations/{id}/"));
                 return Some(true);
             }
+            "task" => {
+                params.objects.push(format!("/api/tasks/{id}/"));
+                return Some(true);
+            }
             "child" => {
                 params.children.push(format!("{so_far}/{id}"));
                 return Some(true);
@@ -266,7 +300,7 @@ mod tests {
 
     fn act(method: &str, path: &str) -> Option<Action> {
         match how(method, path)?.0 {
-            Act(a) | Authored(a) => Some(a),
+            Act(a) | Authored(a) | How::ReadOr(a, _) | How::Page(a) | How::Either(a, _) => Some(a),
             _ => None,
         }
     }
@@ -386,6 +420,7 @@ mod tests {
                 let allowed = matches!(
                     row.how,
                     How::Authored(_)
+                        | How::Public
                         | How::Signup
                         | How::ProjectOr(..)
                         | Act(A::OrgApiAccess

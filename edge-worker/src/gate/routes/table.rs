@@ -6,8 +6,8 @@
 
 use policy_core::Action as A;
 
-use super::How::{self, Act, Authored, Deny, List, ProjectOr, StorageCheck};
-use super::{ListKind, Row};
+use super::How::{self, Act, Authored, Deny, File, List, Page, ProjectOr, StorageCheck};
+use super::{ListKind, Narrow, Row};
 
 const fn row(methods: &'static str, path: &'static str, how: How) -> Row {
     Row {
@@ -32,9 +32,8 @@ const WRITE: &str = "POST|PATCH|PUT|DELETE";
 
 /// Why the browsable API's roots are closed.
 const API_ROOT: &str = "the browsable API's index of endpoints: no client needs it";
-/// Why the web UI is closed (until the pages are mapped).
-const PAGES: &str =
-    "a page or file of Label Studio's web UI: only the API is served through LabelGate";
+/// Why some files of the web UI are closed.
+const NO_PROJECT: &str = "a file of the web UI that names no project LabelGate could decide on: serve it from a project's storage";
 /// Why Django's admin and the server's operator tools are closed.
 const OPERATOR: &str =
     "a tool for the server's operator: use it on the server itself, not through LabelGate";
@@ -69,7 +68,8 @@ pub static TABLE: &[Row] = &[
     row("POST|PATCH", "/api/organizations/{org}/memberships", How::Membership),
     row("GET", "/api/organizations/{org}/memberships/{member}", Act(A::OrgViewMembers)),
     row("DELETE", "/api/organizations/{org}/memberships/{member}", Act(A::OrgRemoveMember)),
-    suffixed("GET", "/api/users", Act(A::OrgViewMembers)),
+    // The Data Manager reads both for every member: the rest get themselves, or nothing.
+    suffixed("GET", "/api/users", How::ReadOr(A::OrgViewMembers, Narrow::OwnUser)),
     suffixed("POST", "/api/users", Act(A::OrgInvite)),
     suffixed("GET", "/api/users/{member}", Act(A::OrgViewMembers)),
     suffixed("DELETE", "/api/users/{member}", Act(A::OrgRemoveMember)),
@@ -190,7 +190,8 @@ pub static TABLE: &[Row] = &[
     row("POST", "/api/storages/(s3|gcs|azure|redis|localfiles)/{obj-}/sync", Act(A::ProjectImport)),
 
     // ---- ML backends: project settings, but annotators label with interactive models.
-    row("GET|POST", "/api/ml", Act(A::ProjectUpdate)),
+    row("GET", "/api/ml", How::ReadOr(A::ProjectUpdate, Narrow::Empty)),
+    row("POST", "/api/ml", Act(A::ProjectUpdate)),
     row("GET|PATCH|PUT|DELETE", "/api/ml/{obj-}", Act(A::ProjectUpdate)),
     row("POST", "/api/ml/{obj-}/train", Act(A::ProjectUpdate)),
     row("POST", "/api/ml/{obj-}/predict/test", Act(A::ProjectUpdate)),
@@ -209,16 +210,21 @@ pub static TABLE: &[Row] = &[
     row("GET", "/api/dm/actions", How::DmActions),
     row("POST", "/api/dm/actions", How::DmAction),
     row("GET", "/api/dm/actions/{name}/form", How::DmAction),
-    row("GET", "/api/dm/(columns|project)", Act(A::ProjectViewData)),
+    // The Data Manager's frame (its columns, tabs and settings, no task) is read by those who
+    // label through it too; its task list needs `project.view_data`.
+    row("GET", "/api/dm/(columns|project)", How::Either(A::ProjectViewData, A::ProjectLabel)),
     suffixed("DELETE", "/api/dm/views/reset", Act(A::ProjectUpdate)),
     suffixed("POST", "/api/dm/views/order", Act(A::ProjectViewData)),
-    suffixed("GET|POST", "/api/dm/views", Act(A::ProjectViewData)),
-    suffixed("GET|PATCH|PUT", "/api/dm/views/{obj}", Act(A::ProjectViewData)),
+    suffixed("GET", "/api/dm/views", How::Either(A::ProjectViewData, A::ProjectLabel)),
+    suffixed("POST", "/api/dm/views", Act(A::ProjectViewData)),
+    suffixed("GET", "/api/dm/views/{obj}", How::Either(A::ProjectViewData, A::ProjectLabel)),
+    suffixed("PATCH|PUT", "/api/dm/views/{obj}", Act(A::ProjectViewData)),
     suffixed("DELETE", "/api/dm/views/{obj}", Act(A::ProjectUpdate)),
 
     // ---- LabelGate's own, served by the Worker: the member's slice, the journal of the
     // store's changes, SSO/SCIM group mappings.
     row("GET", "/api/labelgate/me", Act(A::OrgApiAccess)),
+    row("GET", "/api/labelgate/members", Act(A::OrgViewMembers)),
     row("GET", "/api/labelgate/journal", Act(A::OrgViewActivityLog)),
     row("GET", "/api/labelgate/group-mappings", Act(A::OrgChangeRole)),
     row("POST|DELETE", "/api/labelgate/group-mappings", Act(A::OrgChangeRole)),
@@ -239,11 +245,29 @@ pub static TABLE: &[Row] = &[
     row("*", "/trigger500", Deny("a route that only raises a server error")),
     row("*", "/__lsa", Deny("usage analytics of the web UI: not collected through LabelGate")),
     row("*", "/(docs|swagger|swagger.json|swagger.yaml)/**", Deny("the API's documentation: read it on the server")),
-    row("*", "/(feature-flags|heidi-tips)", Deny(PAGES)),
-    row("*", "/(static|react-app|label-studio-frontend|dm|samples)/**", Deny(PAGES)),
-    row("*", "/(sw.js|sw-fallback.js|favicon.ico)", Deny(PAGES)),
-    row("*", "/(projects|organization|people|models|user|logout)/**", Deny(PAGES)),
-    row("*", "/(data|storage-data|tasks)/**", Deny(PAGES)),
-    row("*", "/", Deny(PAGES)),
+
+    // ---- The web UI: public assets, sign-in, pages (src/pages/), files.
+    row("GET", "/(static|react-app|label-studio-frontend|dm|samples)/**", How::Public),
+    row("GET", "/(sw.js|sw-fallback.js|favicon.ico)", How::Public),
+    row("GET|POST", "/user/login", How::Public),
+    row("GET", "/logout", How::Public),
+    row("GET", "/(feature-flags|heidi-tips)", Act(A::OrgApiAccess)),
+    row("GET", "/", Page(A::OrgApiAccess)),
+    row("GET", "/projects", Page(A::OrgApiAccess)),
+    row("GET", "/projects/{project}/data/import", Page(A::ProjectImport)),
+    row("GET", "/projects/{project}/data/export", Page(A::ProjectExport)),
+    row("GET", "/projects/{project}/settings/danger-zone", Page(A::ProjectDelete)),
+    row("GET", "/projects/{project}/settings/**", Page(A::ProjectUpdate)),
+    row("GET", "/projects/{project}/(resolve|presign)", File(A::ProjectViewData, A::ProjectLabel)),
+    row("GET", "/projects/{project}/**", Page(A::ProjectView)),
+    row("GET", "/(organization|people|models)/**", Page(A::OrgViewMembers)),
+    row("GET", "/user/account/**", Page(A::OrgApiAccess)),
+    row("GET", "/labelgate/activity", Page(A::OrgViewActivityLog)),
+    row("GET", "/data/upload/{project}/*", File(A::ProjectViewData, A::ProjectLabel)),
+    row("GET", "/tasks/{task}/(resolve|presign)", File(A::ProjectViewData, A::ProjectLabel)),
+    row("*", "/(data|storage-data)/**", Deny(NO_PROJECT)),
+    row("*", "/(projects|organization|people|models|user|logout|tasks|static|react-app|label-studio-frontend|dm|samples|feature-flags|heidi-tips)/**", Deny("the web UI answers reads only here")),
+    row("*", "/(sw.js|sw-fallback.js|favicon.ico)", Deny("the web UI answers reads only here")),
+    row("*", "/", Deny("the web UI answers reads only here")),
     row("OPTIONS", "/**", Deny("CORS preflight and DRF metadata: clients of LabelGate are same-origin")),
 ];
