@@ -77,9 +77,12 @@ def stop_process(proc: subprocess.Popen, timeout: float = 20.0) -> None:
         proc.wait(10)
 
 
-def start_label_studio(data_dir: Path, port: int | None = None, timeout: float = 240.0) -> LabelStudio:
+def start_label_studio(data_dir: Path, port: int | None = None, timeout: float = 240.0,
+                       trusted_origin: str | None = None) -> LabelStudio:
     """Starts Label Studio with a project-local data dir, a known admin and legacy token; waits
-    for GET /health -> {"status": "UP"}."""
+    for GET /health -> {"status": "UP"}. `trusted_origin`: the Worker's URL, where browsers sign
+    in (Django's CSRF check of the sign-in form compares `Origin` with it)."""
+    trusted_origin = trusted_origin or os.environ.get("LABELGATE_TRUSTED_ORIGIN", "")
     binary = VENV / "bin" / "label-studio"
     if not binary.exists():
         raise RuntimeError(f"{binary} is missing: run scripts/setup-label-studio.sh")
@@ -111,6 +114,9 @@ def start_label_studio(data_dir: Path, port: int | None = None, timeout: float =
         "SSRF_PROTECTION_ENABLED": "false",
         "ML_BLOCK_LOCAL_IP": "false",
         "PYTHONUNBUFFERED": "1",
+        # Behind LabelGate: browsers sign in at the Worker's URL; the UI calls relative URLs.
+        "CSRF_TRUSTED_ORIGINS": trusted_origin,
+        "LABEL_STUDIO_HOST": "",
     }
     log_path = data_dir / "label-studio.log"
     log = open(log_path, "ab")

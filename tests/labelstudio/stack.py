@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -138,6 +139,10 @@ def give_roles(stack: "Stack") -> None:
 def running_stack(data: Path, tmp: Path, ls_port: int | None = None, worker_port: int = 0):
     """Starts everything; yields the Stack; stops the Worker and the Label Studio running at
     the end (the load test may have restarted it) by PID."""
+    worker_port = worker_port or lsserver.free_port()
+    # Browsers sign in through the Worker: Label Studio must trust its origin (and a restart
+    # by the load test must too).
+    os.environ["LABELGATE_TRUSTED_ORIGIN"] = f"http://127.0.0.1:{worker_port}"
     ls = lsserver.start_label_studio(data, ls_port)
     TIMES["label_studio_start_s"] = round(ls.start_seconds, 1)
     stack = None
@@ -187,18 +192,34 @@ def main() -> int:
     ap.add_argument("--port", type=int, default=8080, help="Label Studio's port")
     ap.add_argument("--worker-port", type=int, default=8787)
     ap.add_argument("--data-dir", type=Path, default=DATA_DIR)
+    ap.add_argument("--json", action="store_true",
+                    help="print one JSON line (URLs, users with their sign-in, projects) for a test driver, then wait")
     a = ap.parse_args()
     sig.signal(sig.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     with running_stack(a.data_dir.resolve(), lsserver.ROOT / ".cache" / "labelgate-demo", a.port, a.worker_port) as s:
+        if a.json:
+            users = {k: {"id": v.id, "email": v.email, "token": v.token,
+                         "password": s.ls.admin_password if k == "owner" else PASSWORD}
+                     for k, v in s.users.items()}
+            print(json.dumps({"worker": s.worker.url, "label_studio": s.ls.url, "admin_token": s.ls.admin_token,
+                              "org": s.org, "users": users, "projects": s.projects,
+                              "workspaces": s.workspaces}), flush=True)
+            return wait(s)
         w, p = s.worker.url, s.projects["triage"]
         tok = {k: u.token for k, u in s.users.items()}
         o, u = s.org, {k: v.id for k, v in s.users.items()}
         owner = f"-H 'Authorization: Token {tok['owner']}'"
         json_h = "-H 'Content-Type: application/json'"
+        signin = "\n".join(f"  {k:<13} {v.email}  /  {s.ls.admin_password if k == 'owner' else PASSWORD}"
+                           for k, v in s.users.items())
         print(f"""LabelGate Worker {w} (workerd, with its store) in front of Label Studio {s.ls.url} (admin {s.ls.admin_email} / {s.ls.admin_password})
 timings: {json.dumps(TIMES)}; the store's facts exported to {s.snapshot_path}
 users (legacy tokens): {json.dumps({k: [v.id, v.token] for k, v in s.users.items()})}
 projects: {json.dumps(s.projects)}; workspaces: {json.dumps(s.workspaces)}
+
+Label Studio's own web UI, through LabelGate: open {w}/user/login/ and sign in as
+{signin}
+  (each sees only the controls their role may use; the pending and the deactivated member are refused)
 
 Role administration (as the owner, through the Worker, from its store):
   curl -s '{w}/api/organizations/{o}/memberships?page_size=50' {owner}                       # members and roles
@@ -215,11 +236,16 @@ Decisions:
   curl -s '{w}/api/activity-logs/?allow=false' {owner}
   curl -si {w}/user/signup/                                                            # invite only
 Ctrl-C stops both.""", flush=True)
-        try:
-            while s.ls.proc.poll() is None and s.worker.proc.poll() is None:
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            pass
+        return wait(s)
+
+
+def wait(s) -> int:
+    """Until Ctrl-C, or Label Studio or the Worker stops."""
+    try:
+        while s.ls.proc.poll() is None and s.worker.proc.poll() is None:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
     return 0
 
 

@@ -210,8 +210,8 @@ def test_signup_needs_a_valid_invite_token(stack):
     newcomer = requests.get(stack.ls.url + "/api/current-user/whoami", cookies=s.cookies, timeout=30).json()["id"]
     r = requests.get(w + "/api/projects/", headers={"Authorization": f"Token {token}"}, timeout=30)
     assert r.status_code == 403 and r.json()["reason"] == "not_activated", r.text
-    listed = stack.as_owner("GET", f"/api/organizations/{stack.org}/memberships?page_size=1000").json()["results"]
-    assert {"user_id": newcomer, "role": "NO"}.items() <= next(m for m in listed if m["user_id"] == newcomer).items()
+    m = stack.as_owner("GET", f"/api/organizations/{stack.org}/memberships/{newcomer}/").json()
+    assert (m["user_id"], m["role"]) == (newcomer, "NO"), m
     r = stack.via_worker("administrator", "POST", f"/api/organizations/{stack.org}/memberships",
                          json={"user_id": newcomer, "role": "AN"})
     assert r.status_code == 200, r.text

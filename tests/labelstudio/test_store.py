@@ -15,7 +15,7 @@ from stack import LABEL_CONFIG
 
 
 def members(stack) -> dict[int, str]:
-    page = stack.as_owner("GET", f"/api/organizations/{stack.org}/memberships?page_size=1000").json()
+    page = stack.as_owner("GET", "/api/labelgate/members?page_size=1000").json()
     return {m["user_id"]: m["role"] for m in page["results"]}
 
 
@@ -24,9 +24,13 @@ def test_the_owner_gave_every_role_through_the_api(stack):
     u = {k: v.id for k, v in stack.users.items()}
     assert [roles[u[k]] for k in ["owner", "administrator", "manager", "reviewer", "annotator", "pending", "gone"]] \
         == ["OW", "AD", "MA", "RE", "AN", "NO", "DI"]
-    # Label Studio Community itself holds no roles: the members list is the store's.
+    # Label Studio Community holds no roles: its own members list (its users, their activity,
+    # its pages) gets each member's role from the store.
     page = stack.as_owner("GET", f"/api/organizations/{stack.org}/memberships?page=1&page_size=2").json()
     assert page["count"] >= 7 and len(page["results"]) == 2 and page["next"].startswith(stack.worker.url)
+    assert all("last_activity" in m["user"] and m["role"] for m in page["results"]), page
+    gone = stack.as_owner("GET", f"/api/organizations/{stack.org}/memberships/{u['gone']}/")
+    assert gone.json()["role"] == "DI", gone.text
     r = stack.via_worker("reviewer", "GET", f"/api/organizations/{stack.org}/memberships")
     assert r.status_code == 403 and r.json()["reason"] == "role_lacks_permission"
 
