@@ -1,13 +1,15 @@
 // LabelGate demo: a Label Studio-like project list whose every button comes from the policy.
 //
-// The page loads the demo organization (/snapshot.json) into the wasm policy core and asks it,
-// for the signed-in user, which projects and workspaces they see and which actions they may
-// take on each project. An action the user may not take is not rendered at all; the "Why not?"
-// toggle renders it disabled, with the message of `policy.decide(...)`.
+// The page signs in as a demo user and loads that member's slice of the demo organization
+// (GET /api/me: their membership, their reach and its projects, nothing about other members;
+// demo/serve.mjs holds the organization) into the wasm policy core, then asks it which
+// projects and workspaces they see and which actions they may take on each project. An action
+// the user may not take is not rendered at all; the "Why not?" toggle renders it disabled, with
+// the message of `policy.decide(...)`.
 //
-// Page state (pins, duplicates, deletions, renames, assignments) lives here. Changes to facts
-// the policy depends on (projects, assignments) go through `policy.update(snapshot)`, so the
-// page keeps asking the same core the product would.
+// Pins live in the page. Changes to the facts (duplicates, deletions, renames, assignments) are
+// asked of the server (POST /api/change), which decides them with the same core and applies
+// them; the page then reloads the member's slice into the policy (`policy.update`).
 
 import init, { Policy } from "/pkg/labelgate.js";
 
@@ -67,8 +69,12 @@ const ROLE_COLORS = {
 // State
 
 const state = {
-  /** The organization's facts, as the policy has them (mutated by duplicate, delete, ...). */
+  /** The signed-in member's slice of the organization, as the policy has it. */
   snapshot: null,
+  /** The sign-in list (GET /api/people): id, name, role, status. */
+  people: [],
+  /** Per visible project, its assignment counts (GET /api/me's `cards`). */
+  cards: {},
   /** @type {Policy} */
   policy: null,
   user: null,
@@ -87,13 +93,11 @@ function org() {
   return state.snapshot.organizations.find((o) => o.id === ORG);
 }
 function userName(id) {
-  return state.snapshot.users?.find((u) => u.id === id)?.name ?? `User ${id}`;
-}
-function userEmail(id) {
-  return state.snapshot.users?.find((u) => u.id === id)?.email ?? "";
+  return state.people.find((u) => u.id === id)?.name ?? `User ${id}`;
 }
 function member(id) {
-  return org().members?.find((m) => m.user === id);
+  const m = state.people.find((u) => u.id === id);
+  return m && { user: m.id, role: m.role ?? undefined, status: m.status };
 }
 /** The role label of a member: their role when active, otherwise their status. */
 function roleLabel(id) {
@@ -150,22 +154,47 @@ function accessBlock() {
     : decide("org.api_access", {});
   return BLOCKING.has(d.reason) ? d : null;
 }
-/**
- * Pushes the page's facts to the policy. On error the previous policy (and snapshot) stays in
- * force, the user is told, and the result is false.
- */
-function commit(nextSnapshot) {
-  try {
-    state.policy.update(nextSnapshot);
-  } catch (e) {
-    toast(`The policy refused the change: ${e.message}`, { kind: "error" });
-    return false;
-  }
-  state.snapshot = nextSnapshot;
-  return true;
+/** Loads the signed-in member's slice into the policy (on sign-in and after each change). */
+async function loadSlice() {
+  const r = await fetch(`/api/me?user=${state.user}`);
+  const me = await r.json();
+  if (!r.ok) throw new Error(me.message ?? `/api/me: HTTP ${r.status}`);
+  if (state.policy) state.policy.update(me.slice);
+  else state.policy = Policy.load(me.slice);
+  state.snapshot = me.slice;
+  state.cards = me.cards ?? {};
 }
-function cloneSnapshot() {
-  return structuredClone(state.snapshot);
+
+/** Runs `work` with the page marked busy (tests wait for it), reporting a failure. */
+async function busy(work) {
+  document.body.dataset.busy = "true";
+  try {
+    return await work();
+  } catch (e) {
+    toast(e.message, { kind: "error" });
+    return null;
+  } finally {
+    delete document.body.dataset.busy;
+  }
+}
+
+/**
+ * Asks the server for a change of the facts; it decides it with the same core. Then reloads
+ * the member's slice. Resolves the server's answer, or null (the user is told why).
+ */
+async function change(body) {
+  const r = await fetch("/api/change", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ user: state.user, ...body }),
+  });
+  const answer = await r.json();
+  if (!r.ok) {
+    toast(answer.message ?? `HTTP ${r.status}`, { kind: "error" });
+    return null;
+  }
+  await loadSlice();
+  return answer;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -476,6 +505,8 @@ function card(id) {
   const reviewers = (p.assignments ?? []).filter((a) => a.kind === "review").map((a) => a.user);
   const [chipText, chipClass] = accessChip(allowed);
   const people = [...new Set([...annotators, ...reviewers])];
+  // The counts are the server's (the slice holds only the member's own assignments).
+  const counts = state.cards[id] ?? { annotators: annotators.length, reviewers: reviewers.length };
 
   return h(
     "article",
@@ -514,8 +545,8 @@ function card(id) {
       h(
         "div",
         { class: "stats" },
-        h("div", { class: "stat" }, h("span", { class: "stat-num" }, String(annotators.length)), h("span", { class: "stat-label" }, annotators.length === 1 ? "annotator" : "annotators")),
-        h("div", { class: "stat" }, h("span", { class: "stat-num" }, String(reviewers.length)), h("span", { class: "stat-label" }, reviewers.length === 1 ? "reviewer" : "reviewers")),
+        h("div", { class: "stat" }, h("span", { class: "stat-num" }, String(counts.annotators)), h("span", { class: "stat-label" }, counts.annotators === 1 ? "annotator" : "annotators")),
+        h("div", { class: "stat" }, h("span", { class: "stat-num" }, String(counts.reviewers)), h("span", { class: "stat-label" }, counts.reviewers === 1 ? "reviewer" : "reviewers")),
         h("div", { class: "stat" }, h("span", { class: `access ${chipClass}`, "data-testid": `access-${id}` }, chipText), h("span", { class: "stat-label" }, "your access")),
       ),
       h(
@@ -654,29 +685,17 @@ function setPin(id, pin) {
 }
 
 function duplicate(p) {
-  const next = cloneSnapshot();
-  const o = next.organizations.find((x) => x.id === ORG);
-  const ids = next.organizations.flatMap((x) => x.projects ?? []).map((x) => x.id);
-  const copy = {
-    id: Math.max(...ids) + 1,
-    title: `${p.title ?? `Project ${p.id}`} (copy)`,
-    workspace: p.workspace,
-    created_by: state.user,
-    members: [],
-  };
-  if (p.settings) copy.settings = structuredClone(p.settings);
-  o.projects.push(copy);
-  if (!commit(next)) return;
-  render();
-  toast(`Duplicated “${p.title}” as “${copy.title}”`, {
-    undo: () => {
-      const back = cloneSnapshot();
-      const bo = back.organizations.find((x) => x.id === ORG);
-      bo.projects = bo.projects.filter((x) => x.id !== copy.id);
-      if (!commit(back)) return;
-      state.pins.delete(copy.id);
-      render();
-    },
+  return busy(async () => {
+    const copy = await change({ op: "duplicate", project: p.id });
+    if (!copy) return;
+    render();
+    toast(`Duplicated “${p.title}” as “${copy.title}”`, {
+      undo: () => busy(async () => {
+        if (!(await change({ op: "delete", project: copy.id }))) return;
+        state.pins.delete(copy.id);
+        render();
+      }),
+    });
   });
 }
 
@@ -688,27 +707,21 @@ function confirmDelete(p) {
     ],
     ok: "Delete project",
     danger: true,
-    onOk: () => {
+    onOk: () => busy(async () => {
       const d = decide("project.delete", { project: p.id });
       if (!d.allow) return toast(d.message, { kind: "error" });
-      const next = cloneSnapshot();
-      const o = next.organizations.find((x) => x.id === ORG);
-      const index = o.projects.findIndex((x) => x.id === p.id);
-      const [removed] = o.projects.splice(index, 1);
-      if (!commit(next)) return;
+      if (!(await change({ op: "delete", project: p.id }))) return;
       const pinnedAt = state.pins.has(p.id) ? state.pins.get(p.id) : null;
       state.pins.delete(p.id);
       render();
       toast(`Deleted “${p.title}”`, {
-        undo: () => {
-          const back = cloneSnapshot();
-          back.organizations.find((x) => x.id === ORG).projects.splice(index, 0, removed);
-          if (!commit(back)) return;
+        undo: () => busy(async () => {
+          if (!(await change({ op: "restore", project: p.id }))) return;
           if (pinnedAt !== null) state.pins.set(p.id, pinnedAt);
           render();
-        },
+        }),
       });
-    },
+    }),
   });
 }
 
@@ -721,15 +734,13 @@ function settings(p) {
       h("div", { class: "field" }, h("span", {}, "Workspace"), h("div", { class: "readonly" }, workspace(p.workspace)?.name ?? `Workspace ${p.workspace}`)),
     ],
     ok: "Save",
-    onOk: () => {
+    onOk: () => busy(async () => {
       const title = input.value.trim();
       if (!title || title === p.title) return;
-      const next = cloneSnapshot();
-      next.organizations.find((x) => x.id === ORG).projects.find((x) => x.id === p.id).title = title;
-      if (!commit(next)) return;
+      if (!(await change({ op: "rename", project: p.id, title }))) return;
       render();
       toast(`Renamed to “${title}”`);
-    },
+    }),
   });
 }
 
@@ -770,10 +781,19 @@ function exportData(p) {
 }
 
 function assign(p, kind) {
-  const current = new Set((p.assignments ?? []).filter((a) => a.kind === kind).map((a) => a.user));
-  const candidates = (org().members ?? [])
+  return busy(async () => {
+    // Who is assigned now: the server's answer (the member's slice holds only their own).
+    const r = await fetch(`/api/assignments?user=${state.user}&project=${p.id}&kind=${kind}`);
+    const answer = await r.json();
+    if (!r.ok) return toast(answer.message ?? `HTTP ${r.status}`, { kind: "error" });
+    openAssign(p, kind, new Set(answer.users));
+  });
+}
+
+function openAssign(p, kind, current) {
+  const candidates = state.people
     .filter((m) => m.status === "active")
-    .map((m) => m.user)
+    .map((m) => m.id)
     .sort((a, b) => a - b);
   const boxes = candidates.map((u) =>
     h(
@@ -790,26 +810,21 @@ function assign(p, kind) {
     title: `Assign ${noun} to “${p.title}”`,
     body: [h("div", { class: "picks" }, boxes)],
     ok: "Save",
-    onOk: () => {
+    onOk: () => busy(async () => {
       const action = kind === "annotate" ? "project.assign_annotators" : "project.assign_reviewers";
       const d = decide(action, { project: p.id });
       if (!d.allow) return toast(d.message, { kind: "error" });
       const chosen = boxes.map((b) => b.querySelector("input")).filter((i) => i.checked).map((i) => Number(i.value));
-      const prev = structuredClone(p.assignments ?? []);
-      const next = cloneSnapshot();
-      const np = next.organizations.find((x) => x.id === ORG).projects.find((x) => x.id === p.id);
-      np.assignments = [...prev.filter((a) => a.kind !== kind), ...chosen.map((user) => ({ user, kind }))];
-      if (!commit(next)) return;
+      const done = await change({ op: "assign", project: p.id, kind, users: chosen });
+      if (!done) return;
       render();
       toast(`${chosen.length} ${chosen.length === 1 ? noun.slice(0, -1) : noun} on “${p.title}”`, {
-        undo: () => {
-          const back = cloneSnapshot();
-          back.organizations.find((x) => x.id === ORG).projects.find((x) => x.id === p.id).assignments = prev;
-          if (!commit(back)) return;
+        undo: () => busy(async () => {
+          if (!(await change({ op: "assign", project: p.id, kind, users: done.before }))) return;
           render();
-        },
+        }),
       });
-    },
+    }),
   });
 }
 
@@ -843,21 +858,22 @@ function readUserFromUrl(ids) {
 }
 
 function setupControls() {
-  const ids = (org().members ?? []).map((m) => m.user).sort((a, b) => a - b);
+  const ids = state.people.map((m) => m.id).sort((a, b) => a - b);
   const select = $('[data-testid="user-switcher"]');
   select.replaceChildren(
     ...ids.map((id) =>
       h("option", { value: String(id), "data-testid": `user-option-${id}` }, `${userName(id)} · ${roleLabel(id).replace("_", " ")}`),
     ),
   );
-  select.addEventListener("change", () => {
+  select.addEventListener("change", () => busy(async () => {
     state.user = Number(select.value);
     const url = new URL(location.href);
     url.searchParams.set("user", String(state.user));
     history.replaceState(null, "", url);
     $('[data-testid="toast-area"]').replaceChildren();
+    await loadSlice();
     render();
-  });
+  }));
   state.user = readUserFromUrl(ids);
 
   for (const b of document.querySelectorAll("[data-filter]")) {
@@ -881,19 +897,18 @@ function setupControls() {
 async function boot() {
   const bootEl = $('[data-testid="boot"]');
   try {
-    const [text] = await Promise.all([
-      fetch("/snapshot.json").then((r) => {
-        if (!r.ok) throw new Error(`/snapshot.json: HTTP ${r.status}`);
-        return r.text();
+    const [people] = await Promise.all([
+      fetch("/api/people").then((r) => {
+        if (!r.ok) throw new Error(`/api/people: HTTP ${r.status}`);
+        return r.json();
       }),
       init(),
     ]);
-    state.snapshot = JSON.parse(text);
-    state.policy = Policy.load(text);
-    // Demo seed: one project starts pinned, as if a teammate had pinned it earlier.
-    const seed = org().projects.find((p) => p.id === 1003);
-    if (seed) state.pins.set(seed.id, Date.now() - 86_400_000);
+    state.people = people;
     setupControls();
+    await loadSlice();
+    // Demo seed: one project starts pinned, as if a teammate had pinned it earlier.
+    state.pins.set(1003, Date.now() - 86_400_000);
     render();
     bootEl.remove();
     document.body.dataset.ready = "true";

@@ -6,7 +6,8 @@
 #    tasks made, the store bootstrapped from Label Studio and the roles given through the
 #    administration API; it prints curl commands to try, role administration included;
 #  - the browser: the demo page on :8788, a Label Studio-like project list deciding with the
-#    npm package.
+#    npm package on the signed-in member's slice (demo/serve.mjs serves slices and decides
+#    changes; its first start builds the native slicer).
 # Ctrl-C stops all. Ports: PORT (page), LABELGATE_PORT (Worker), LABELGATE_LS_PORT.
 # LABELGATE_UPSTREAM=demo puts the Worker in front of a small demo origin instead (:8081,
 # LABELGATE_ORIGIN_PORT), deciding on the demo snapshot in local KV.

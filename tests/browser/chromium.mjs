@@ -29,8 +29,8 @@ export function startServer() {
     let err = "";
     const timer = setTimeout(() => {
       child.kill("SIGTERM");
-      reject(new Error(`demo/serve.mjs did not start in 10 s\nstdout: ${out}\nstderr: ${err}`));
-    }, 10_000);
+      reject(new Error(`demo/serve.mjs did not start in 300 s\nstdout: ${out}\nstderr: ${err}`));
+    }, 300_000); // the first start may build the native slicer (cargo)
     child.stdout.on("data", (d) => {
       out += d;
       const m = out.match(/listening on (http:\/\/127\.0\.0\.1:(\d+))/);

@@ -77,8 +77,10 @@ function screenshotName(user) {
 // Server and browser
 
 
-/** Everything the assertions need from the page, read in one go. */
-function readPage(page) {
+/** Everything the assertions need from the page, read in one go (once no change is pending:
+ * the page asks the server for changes and for the member's slice). */
+async function readPage(page) {
+  await page.waitForFunction(() => !document.body.dataset.busy);
   return page.evaluate(() => {
     const shown = (el) => !!el && !el.hidden && getComputedStyle(el).display !== "none";
     const nav = document.querySelector('[data-testid="workspace-sidebar"]');
@@ -197,6 +199,8 @@ test("browser demo in Chromium", { timeout: 300_000 }, async (t) => {
     });
     const page = context.pages()[0] ?? (await context.newPage());
     const problems = [];
+    const requested = [];
+    page.on("request", (r) => requested.push(new URL(r.url()).pathname));
     page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
     page.on("console", (m) => {
       if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
@@ -211,6 +215,25 @@ test("browser demo in Chromium", { timeout: 300_000 }, async (t) => {
       assert.equal(s.policyId, POLICY_ID);
       assert.match(await page.locator('[data-testid="policy-id"]').innerText(), new RegExp(POLICY_ID.slice(0, 12)));
       assert.deepEqual(s.switcher, Object.keys(EXPECTED).map(Number));
+    });
+
+    await t.test("the page gets the member's slice, never the whole organization", async () => {
+      assert.ok(requested.includes("/api/me"), "the slice was asked for");
+      assert.equal((await fetch(`${server.url}/snapshot.json`)).status, 404, "no whole snapshot is served");
+      const me = await (await fetch(`${server.url}/api/me?user=14`)).json();
+      const org = me.slice.organizations[0];
+      assert.deepEqual(me.principal, { user: 14 });
+      assert.deepEqual(me.slice.users.map((u) => u.id), [14], "only her own user entry");
+      assert.deepEqual(org.members.map((m) => m.user).sort(), [10, 14], "her membership and the owner's");
+      assert.deepEqual(org.projects.map((p) => p.id), Object.keys(EXPECTED[14].projects).map(Number), "only the projects she reaches");
+      const text = JSON.stringify(me);
+      for (const email of ["olivia@", "adam@", "maya@", "rita@", "paul@", "dan@", "mark@"]) {
+        assert.ok(!text.includes(email), `no other member's email (${email})`);
+      }
+      // A change is decided by the server with the same core: Ann may not delete a project.
+      const r = await fetch(`${server.url}/api/change`, { method: "POST", body: JSON.stringify({ user: 14, op: "delete", project: 1000 }) });
+      assert.equal(r.status, 403);
+      assert.match((await r.json()).message, /annotator/);
     });
 
     for (const key of Object.keys(EXPECTED)) {
