@@ -42,6 +42,14 @@ impl<V: Clone> TtlCache<V> {
             .map(|(v, _)| v.clone())
     }
 
+    /// The live value of `key` at `now` (ms) and when it expires.
+    pub fn get_until(&self, key: &Key, now: f64) -> Option<(V, f64)> {
+        self.entries
+            .get(key)
+            .filter(|(_, until)| *until > now)
+            .cloned()
+    }
+
     /// Keeps `value` until `now + ttl` (ms). A zero TTL keeps nothing.
     pub fn put(&mut self, key: Key, value: V, now: f64, ttl: f64) {
         if ttl <= 0.0 {
@@ -72,6 +80,7 @@ mod tests {
         c.put(b, 2, 0.0, 100.0);
         c.put(d, 3, 20.0, 100.0);
         assert_eq!((c.get(&b, 21.0), c.get(&d, 21.0)), (Some(2), Some(3)));
+        assert_eq!(c.get_until(&d, 21.0), Some((3, 120.0)));
         c.put(a, 4, 0.0, 0.0);
         assert_eq!(c.get(&a, 0.0), None);
     }

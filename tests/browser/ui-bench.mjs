@@ -13,6 +13,8 @@
 //     controls (`html[data-labelgate=ready]`);
 //   - ttfb: the navigation's responseStart (Navigation Timing), what the gate adds to the
 //     HTML itself (identity, decision, HTMLRewriter).
+// After each navigation (untimed) the page's own API calls are let settle (network idle), so
+// that no request of the previous page is still in flight when the next one starts.
 // Prints medians and p90s with the ratio Worker / direct, and writes
 // target/labelgate-bench/ui-nav.json. Ratios, not absolute times, are the figures: the
 // machine is shared.
@@ -68,6 +70,8 @@ async function navigate(page, url, marker, gated) {
     const [n] = performance.getEntriesByType("navigation");
     return n.responseStart - n.startTime;
   });
+  // Untimed: the page's own API calls settle, so the next navigation starts from a quiet page.
+  await page.waitForLoadState("networkidle", { timeout: 30_000 }).catch(() => {});
   return { ready, ttfb };
 }
 

@@ -95,6 +95,57 @@ test("x-api-key wins over authorization: decided on it, the other stripped", asy
   assert.equal(fwd.headers.authorization, undefined, "the credential not decided on is stripped");
 });
 
+test("a session cookie Label Studio re-signs in a successful answer is known without a whoami", async () => {
+  const whoamis = () => origin.lookups().filter((l) => l.headers["x-labelgate-lookup"] === "whoami").length;
+  const first = `sessionid=${session("maya")}-v1; csrftoken=abc`;
+  origin.clear();
+  // The first cookie is asked of the origin (it does not know it: refused, 401).
+  await refused({ cookie: first }, 401);
+  assert.equal(whoamis(), 1);
+  // Maya's cookie, answered 200 with a re-signed one: that one is hers, with no whoami.
+  origin.clear();
+  let r = await get("/api/projects/1000/", {
+    cookie: `sessionid=${session("maya")}; csrftoken=abc`,
+    "x-origin-set-cookie": `sessionid=${session("maya")}-v2; expires=Tue, 15 Dec 2026 19:00:00 GMT; HttpOnly; Path=/`,
+  });
+  assert.equal(r.status, 200, r.body);
+  assert.match(r.headers["set-cookie"][0], /^sessionid=sess-maya-v2;/, "the cookie reaches the browser");
+  const asked = whoamis();
+  origin.clear();
+  r = await get("/api/projects/1000/", { cookie: `csrftoken=other; sessionid=${session("maya")}-v2` });
+  assert.equal(r.status, 200, r.body);
+  assert.equal(whoamis(), 0, "the re-signed cookie needed no whoami");
+  assert.equal(origin.forwarded()[0].headers["x-labelgate-user"], "12");
+  assert.ok(asked <= 1);
+  // A cookie set in a refused or failed answer is not taken as the member's.
+  origin.clear();
+  await get("/api/projects/1000/", {
+    cookie: `sessionid=${session("maya")}`,
+    "x-origin-set-cookie": `sessionid=${session("maya")}-v3; Path=/`,
+    "x-origin-status": "401",
+  });
+  await refused({ cookie: `sessionid=${session("maya")}-v3` }, 401);
+  assert.ok(whoamis() >= 1, "asked of the origin, which does not know it");
+});
+
+test("a re-signed session cookie lives no longer than the whoami that proved the session", async () => {
+  const short = await startWorker({ origin: origin.url, bindings: { IDENTITY_CACHE_SECONDS: "1" } });
+  try {
+    const at = (cookie, extra = {}) => request(short.url, "GET", "/api/projects/1000/", { headers: { cookie, ...extra } });
+    let r = await at(`sessionid=${session("maya")}`, { "x-origin-set-cookie": `sessionid=${session("maya")}-v9; Path=/` });
+    assert.equal(r.status, 200, r.body);
+    r = await at(`sessionid=${session("maya")}-v9`);
+    assert.equal(r.status, 200, "known at once");
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    // The proving whoami has expired: the re-signed cookie is asked again (and this origin
+    // does not know it), so Label Studio's refusal of a session takes effect as before.
+    r = await at(`sessionid=${session("maya")}-v9`);
+    assert.equal(r.status, 401, r.body);
+  } finally {
+    await short.close();
+  }
+});
+
 test("session cookie: whoami with the cookie; a token wins over it and the session is stripped", async () => {
   const cookie = `csrftoken=abc; sessionid=${session("maya")}`;
   const fwd = await allowed({ cookie }, 12);

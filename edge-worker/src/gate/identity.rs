@@ -106,8 +106,80 @@ async fn resolve(
     })
 }
 
+/// The key of a credential's identity in the `whoami` cache. A session is keyed by its session
+/// cookie's value alone: the other cookies of the header say nothing of who it is.
+fn whoami_key(cred: &Credential, cfg: &Config) -> crate::cache::Key {
+    let secret = match cred {
+        Credential::Session(header) => cookie_value(header, &cfg.session_cookie).unwrap_or(header),
+        other => other.secret(),
+    };
+    key(&[b"whoami", cred.kind().as_bytes(), secret.as_bytes()])
+}
+
+/// The value of cookie `name` in a `Cookie` header (the credential's choice has refused a
+/// header that carries it twice).
+fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header
+        .split(';')
+        .map(str::trim)
+        .find_map(|c| c.strip_prefix(name)?.strip_prefix('='))
+}
+
+/// The new values of cookie `name` that a `Set-Cookie` value (several may be joined by `, `)
+/// sets; a deletion (an empty value) is none.
+fn reissued<'a>(set_cookie: &'a str, name: &str) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut rest = set_cookie;
+    while let Some(at) = rest.find(name) {
+        let starts = at == 0 || rest.get(..at).is_some_and(|b| b.ends_with(", "));
+        let after = rest.get(at + name.len()..).unwrap_or("");
+        if starts && let Some(v) = after.strip_prefix('=') {
+            let value = v.split([';', ',']).next().unwrap_or("").trim();
+            if !value.is_empty() && value != "\"\"" {
+                out.push(value);
+            }
+        }
+        rest = after;
+    }
+    out
+}
+
+/// Label Studio re-signs its session cookie in its answers (its signed-cookie sessions carry a
+/// timestamp), so a browser's cookie changes from one request to the next, and each new one
+/// would cost a `whoami`. A successful answer (2xx) to a request made with a session `whoami`
+/// has proved to be `user`'s, which sets a new session cookie, gave that cookie to `user`: it
+/// is remembered as theirs, but only until the proved one expires. So `whoami` is still asked
+/// at least every `IDENTITY_CACHE_SECONDS` per session, and a session Label Studio stops
+/// accepting is refused as soon as before.
+pub fn remember_reissued_session(
+    cred: &Credential,
+    user: u64,
+    status: u16,
+    set_cookie: Option<&str>,
+    cfg: &Config,
+    now: f64,
+) {
+    let (Credential::Session(_), Some(set_cookie)) = (cred, set_cookie) else {
+        return;
+    };
+    if !(200..300).contains(&status) {
+        return;
+    }
+    let proved = WHOAMI.with_borrow(|c| c.get_until(&whoami_key(cred, cfg), now));
+    let Some((who, until)) = proved else {
+        return;
+    };
+    if who != user {
+        return;
+    }
+    for value in reissued(set_cookie, &cfg.session_cookie) {
+        let k = key(&[b"whoami", b"session", value.as_bytes()]);
+        WHOAMI.with_borrow_mut(|c| c.put(k, user, now, until - now));
+    }
+}
+
 async fn whoami(cred: &Credential, cfg: &Config, now: f64) -> Result<u64, NoIdentity> {
-    let k = key(&[b"whoami", cred.kind().as_bytes(), cred.secret().as_bytes()]);
+    let k = whoami_key(cred, cfg);
     if let Some(user) = WHOAMI.with_borrow(|c| c.get(&k, now)) {
         return Ok(user);
     }
@@ -207,5 +279,40 @@ fn no_identity(e: NoIdentity) -> Reply {
             worker::console_error!("labelgate: whoami: {e}");
             Reply::error(502, "origin_unreachable", "the origin did not answer")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{cookie_value, reissued};
+
+    #[test]
+    fn the_session_cookie_is_read_alone() {
+        assert_eq!(
+            cookie_value("csrftoken=a; sessionid=s:1", "sessionid"),
+            Some("s:1")
+        );
+        assert_eq!(cookie_value("sessionid=s", "sessionid"), Some("s"));
+        assert_eq!(cookie_value("xsessionid=s", "sessionid"), None);
+        assert_eq!(cookie_value("csrftoken=a", "sessionid"), None);
+    }
+
+    #[test]
+    fn reissued_session_cookies_are_found_in_joined_set_cookies() {
+        let one = "sessionid=.eJx:1v:sig; expires=Tue, 15 Dec 2026 19:00:00 GMT; HttpOnly; Path=/";
+        assert_eq!(reissued(one, "sessionid"), vec![".eJx:1v:sig"]);
+        let joined = format!("csrftoken=abc; Path=/, {one}");
+        assert_eq!(reissued(&joined, "sessionid"), vec![".eJx:1v:sig"]);
+        // A deletion, another cookie whose name ends like it, or none at all: nothing.
+        assert!(
+            reissued(
+                "sessionid=\"\"; expires=Thu, 01 Jan 1970 00:00:00 GMT",
+                "sessionid"
+            )
+            .is_empty()
+        );
+        assert!(reissued("sessionid=; Max-Age=0", "sessionid").is_empty());
+        assert!(reissued("xsessionid=abc; Path=/", "sessionid").is_empty());
+        assert!(reissued("csrftoken=abc", "sessionid").is_empty());
     }
 }

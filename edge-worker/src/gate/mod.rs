@@ -394,10 +394,22 @@ pub async fn run(
     {
         return Err(activity::serve(db, &d).await);
     }
-    if let Some(answer) = crate::admin::serve(&d).await {
-        return answer;
+    let out = match crate::admin::serve(&d).await {
+        Some(answer) => answer,
+        None => serve(&d).await,
+    };
+    if let (Ok(resp), Some(cred), Some(user)) = (&out, &d.cred, d.principal.user) {
+        let set_cookie = resp.headers().get("set-cookie").ok().flatten();
+        identity::remember_reissued_session(
+            cred,
+            user,
+            resp.status(),
+            set_cookie.as_deref(),
+            ask.cfg,
+            ask.now,
+        );
     }
-    serve(&d).await
+    out
 }
 
 /// The slice `plan` is decided on: the organization's when the request names no workspace
