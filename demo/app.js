@@ -92,16 +92,16 @@ const $ = (sel, root = document) => root.querySelector(sel);
 function org() {
   return state.snapshot.organizations.find((o) => o.id === ORG);
 }
-function userName(id) {
-  return state.people.find((u) => u.id === id)?.name ?? `User ${id}`;
+/** A member of the sign-in list (GET /api/people): id, name, role, status. */
+function person(id) {
+  return state.people.find((u) => u.id === id);
 }
-function member(id) {
-  const m = state.people.find((u) => u.id === id);
-  return m && { user: m.id, role: m.role ?? undefined, status: m.status };
+function userName(id) {
+  return person(id)?.name ?? `User ${id}`;
 }
 /** The role label of a member: their role when active, otherwise their status. */
 function roleLabel(id) {
-  const m = member(id);
+  const m = person(id);
   if (!m) return "not a member";
   if (m.status !== "active") return m.status;
   return m.role ?? "annotator";

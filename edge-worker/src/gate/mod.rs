@@ -398,7 +398,9 @@ pub async fn run(
         Some(answer) => answer,
         None => serve(&d).await,
     };
-    if let (Ok(resp), Some(cred), Some(user)) = (&out, &d.cred, d.principal.user) {
+    if let (Ok(resp), Some(cred @ credential::Credential::Session(_)), Some(user)) =
+        (&out, &d.cred, d.principal.user)
+    {
         let set_cookie = resp.headers().get("set-cookie").ok().flatten();
         identity::remember_reissued_session(
             cred,
@@ -580,8 +582,8 @@ async fn narrowed(d: &Decided<'_>, narrow: routes::Narrow) -> Result<Response, R
     if narrow == routes::Narrow::Empty {
         return Err(Reply::decision(200, String::from("[]")).with("x-labelgate-decision", stamp));
     }
-    let (_, text) = match d.read_origin("the origin's list").await? {
-        OriginRead::Text(resp, text) => (resp, text),
+    let text = match d.read_origin("the origin's list").await? {
+        OriginRead::Text(_, text) => text,
         OriginRead::Other(resp) => return Ok(resp),
     };
     let user = d.principal.user;
