@@ -50,6 +50,16 @@ impl<V: Clone> TtlCache<V> {
             .cloned()
     }
 
+    /// Drops every entry whose value `drop` says so.
+    pub fn forget(&mut self, drop: impl Fn(&V) -> bool) {
+        self.entries.retain(|_, (v, _)| !drop(v));
+    }
+
+    /// Drops `key`.
+    pub fn remove(&mut self, key: &Key) {
+        self.entries.remove(key);
+    }
+
     /// Keeps `value` until `now + ttl` (ms). A zero TTL keeps nothing.
     pub fn put(&mut self, key: Key, value: V, now: f64, ttl: f64) {
         if ttl <= 0.0 {

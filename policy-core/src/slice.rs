@@ -11,8 +11,9 @@
 //!   their membership. So a slice grows with what the member reaches, never with the
 //!   organization's headcount (an administrator of 100,000 members does not carry them);
 //! - if the principal is an active member: the projects they may `project.view`, the
-//!   workspaces they may `workspace.view` and those of the kept projects; of each, members
-//!   and assignments only the principal's own;
+//!   workspaces they may `workspace.view` and those of the kept projects (a workspace kept
+//!   only for its projects has no name: annotators and reviewers see projects, not
+//!   workspaces); of each, members and assignments only the principal's own;
 //! - the principal's own user entry if they are a member (nobody else's email or name); of
 //!   someone who is not, only that they exist (so they are `not_member`, not unknown).
 //!
@@ -49,6 +50,10 @@ struct Keep<'a> {
     projects: Option<&'a [u64]>,
     /// In member and assignment lists: everyone, or only this user.
     user: Option<u64>,
+    /// The workspaces whose names are kept: every one, or only these (ascending). A
+    /// workspace kept only because a kept project is in it is nameless to a member who may
+    /// not view it (annotators and reviewers see projects, not workspaces).
+    named: Option<&'a [u64]>,
 }
 
 fn kept(list: Option<&[u64]>, id: u64) -> bool {
@@ -65,6 +70,7 @@ impl Snapshot {
             workspaces: None,
             projects: None,
             user: None,
+            named: None,
         };
         let mut facts = Facts {
             edition: self.edition,
@@ -119,7 +125,11 @@ impl Snapshot {
             .filter_map(|w| self.workspaces.get(w))
             .map(|w| WorkspaceFacts {
                 id: w.id,
-                name: w.name.as_deref().map(String::from),
+                name: w
+                    .name
+                    .as_deref()
+                    .filter(|_| kept(keep.named, w.id))
+                    .map(String::from),
                 members: w.members.iter().copied().filter(mine).collect(),
                 sandbox_of: w.sandbox_of,
             })
@@ -244,6 +254,7 @@ impl Policy {
         } else {
             Vec::new()
         };
+        let named = workspaces.clone();
         workspaces.extend(
             projects
                 .iter()
@@ -260,6 +271,7 @@ impl Policy {
             workspaces: Some(&workspaces),
             projects: Some(&projects),
             user: Some(user.unwrap_or(u64::MAX)),
+            named: Some(&named),
         };
         facts.organizations.push(snap.org_facts(o, &keep));
         if let Some(u) = user {

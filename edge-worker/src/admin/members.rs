@@ -16,6 +16,7 @@ use crate::admin::{Answer, Ctx};
 use crate::fetch;
 use crate::gate::OriginRead;
 use crate::gate::forward::Body;
+use crate::gate::revision;
 use crate::gate::source::store_failed;
 use crate::reply::Reply;
 
@@ -190,13 +191,27 @@ async fn settings(c: &Ctx<'_>) -> Option<Answer> {
 }
 
 /// The invite link and its reset: Label Studio's own token (its signup checks it), which
-/// the store mirrors for the signup gate.
+/// the store mirrors for the signup gate. Label Studio answers a read with 200 and a reset
+/// with 201, both with `{invite_url, token}`: the store then holds that token alone, so the
+/// link Label Studio rotated away is refused at once and the new one works. A reset whose
+/// answer cannot be read, or that the store cannot record, is an error, never a silent
+/// success with the old link still open.
 async fn invite(c: &Ctx<'_>) -> Answer {
     let d = c.d;
-    let (resp, text) = match d.read_origin("the origin's invite").await? {
-        OriginRead::Text(resp, text) => (resp, text),
-        OriginRead::Other(resp) => return Ok(resp),
-    };
+    let resp = d
+        .ask
+        .send(d.origin, &d.ask.path_and_query(), &d.rw, Body::Stream)
+        .await?;
+    if !matches!(resp.status(), 200 | 201) {
+        return Ok(resp);
+    }
+    let text = fetch::text(&resp).await.ok_or_else(|| {
+        Reply::error(
+            502,
+            "origin_answer",
+            "the origin's invite could not be read",
+        )
+    })?;
     let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
     let token = v
         .get("token")
@@ -207,19 +222,30 @@ async fn invite(c: &Ctx<'_>) -> Answer {
                 .and_then(Value::as_str)
                 .and_then(|u| u.split("token=").nth(1))
                 .map(|t| t.split('&').next().unwrap_or(t).to_owned())
-        });
-    if let Some(token) = token {
-        c.store
-            .write(
-                d.org,
-                &d.principal,
-                d.known,
-                json!({"op": "set_invite_token", "token": token}),
-            )
-            .await
-            .map_err(store_failed)?;
-    }
-    fetch::with_body(&resp, &text)
+        })
+        .filter(|t| !t.is_empty());
+    let Some(token) = token else {
+        return Err(Reply::error(
+            502,
+            "origin_answer",
+            "the origin's invite names no token, so the signup gate cannot follow it",
+        ));
+    };
+    let answer = c
+        .store
+        .write(
+            d.org,
+            &d.principal,
+            d.known,
+            json!({"op": "set_invite_token", "token": token}),
+        )
+        .await
+        .map_err(store_failed)?;
+    let stamp = revision::value(
+        d.org,
+        answer.get("revision").and_then(Value::as_u64).unwrap_or(0),
+    );
+    fetch::with_header(&resp, Some(&text), revision::HEADER, &stamp)
         .map_err(|e| Reply::error(502, "origin_answer", fetch::js_error(&e)))
 }
 

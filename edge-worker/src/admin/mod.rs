@@ -134,6 +134,7 @@ impl Ctx<'_> {
     /// A write to the store by the member: its answer (201 or 200 with `ok`), or the store's
     /// refusal (403 with the decision, 400 when malformed).
     pub async fn write(&self, op: Value, ok: u16, shape: impl FnOnce(&Value) -> Value) -> Answer {
+        self.d.reprove().await?;
         let answer = self
             .store
             .write(self.d.org, &self.d.principal, self.d.known, op)
@@ -148,6 +149,7 @@ impl Ctx<'_> {
 
     /// The store's decision of a write, without applying it: `Ok` if it would be applied.
     pub async fn check(&self, op: Value) -> Result<(), Reply> {
+        self.d.reprove().await?;
         let answer = self
             .store
             .check(self.d.org, &self.d.principal, self.d.known, op)

@@ -175,6 +175,27 @@ async fn project_patch_store(c: &Ctx<'_>, body: &JsonBody, ours: &[&str]) -> Ans
     for (op, _) in &writes {
         c.check(op.clone()).await?;
     }
+    // Label Studio's part first: the store's part is applied only once Label Studio has
+    // accepted the rest (a 400 for the title leaves the project where it was).
+    let rest = body.without(ours);
+    let forwarded = if rest.is_empty() {
+        None
+    } else {
+        let bytes = rest.to_json().into_bytes();
+        let resp =
+            c.d.ask
+                .send(
+                    c.d.origin,
+                    &c.d.ask.path_and_query(),
+                    &c.d.rw,
+                    Body::Bytes(&bytes),
+                )
+                .await?;
+        if !(200..300).contains(&resp.status()) {
+            return Ok(resp);
+        }
+        Some(resp)
+    };
     let mut done = None;
     for (op, shown) in writes {
         match c.write(op, 200, |_| shown).await {
@@ -182,21 +203,51 @@ async fn project_patch_store(c: &Ctx<'_>, body: &JsonBody, ours: &[&str]) -> Ans
             refused => return refused,
         }
     }
-    let rest = body.without(ours);
-    if let Some(r) = done
-        && rest.is_empty()
-    {
-        return Err(r);
+    match (forwarded, done) {
+        (Some(resp), Some(r)) => {
+            let stamp = r
+                .headers
+                .iter()
+                .find(|(k, _)| *k == crate::gate::revision::HEADER)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            let text = crate::fetch::text(&resp).await.unwrap_or_default();
+            crate::fetch::with_header(&resp, Some(&text), crate::gate::revision::HEADER, &stamp)
+                .map_err(|e| Reply::error(502, "origin_answer", crate::fetch::js_error(&e)))
+        }
+        (Some(resp), None) => Ok(resp),
+        (None, Some(r)) => Err(r),
+        (None, None) => Err(Reply::error(400, "invalid_request", "nothing to change")),
     }
-    let bytes = rest.to_json().into_bytes();
-    c.d.ask
-        .send(
-            c.d.origin,
-            &c.d.ask.path_and_query(),
-            &c.d.rw,
-            Body::Bytes(&bytes),
-        )
-        .await
+}
+
+/// Refuses task ids that are not tasks of `project` in Label Studio (asked with the member's
+/// credential): the store records only assignments that are true.
+async fn in_project(c: &Ctx<'_>, project: u64, ids: &[u64]) -> Result<(), Reply> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let query = json!({"selectedItems": {"all": false, "included": ids}});
+    let mut found = crate::gate::own::task_ids(c.d, project, &query).await?;
+    found.sort_unstable();
+    let missing: Vec<String> = ids
+        .iter()
+        .filter(|t| found.binary_search(t).is_err())
+        .take(10)
+        .map(u64::to_string)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Reply::deny(
+        400,
+        c.d.source.base(),
+        policy_core::Reason::InvalidRequest,
+        format!(
+            "task {} is not a task of project `{project}`: nothing was assigned",
+            missing.join(", ")
+        ),
+    ))
 }
 
 /// `POST|DELETE /api/projects/{id}/tasks/assignees` `{type, users, selectedItems}`.
@@ -214,18 +265,23 @@ async fn assign(c: &Ctx<'_>, add: bool) -> Answer {
             Some(crate::gate::own::task_ids(c.d, project, &query).await?).filter(|t| !t.is_empty())
         }
         Some(sel) if sel.get("all").and_then(Value::as_bool) == Some(true) => None,
-        Some(sel) => Some(
-            sel.get("included")
+        Some(sel) => {
+            let ids = sel
+                .get("included")
                 .and_then(Value::as_array)
-                .map(|l| l.iter().filter_map(Value::as_u64).collect::<Vec<u64>>())
+                .and_then(|l| l.iter().map(Value::as_u64).collect::<Option<Vec<u64>>>())
                 .ok_or_else(|| {
                     Reply::error(
                         400,
                         "invalid_request",
-                        "`selectedItems` names no tasks (`all` or `included`)",
+                        "`selectedItems` names no tasks (`all`, or `included`: a list of task ids)",
                     )
-                })?,
-        ),
+                })?;
+            if add {
+                in_project(c, project, &ids).await?;
+            }
+            Some(ids)
+        }
     };
     let op = json!({
         "op": if add { "assign" } else { "unassign" },

@@ -33,6 +33,9 @@ pub struct Rewrite {
     pub user: Option<u64>,
     /// `X-LabelGate-Decision`
     pub decision: String,
+    /// The member who may not see other members' emails: every JSON answer is narrowed for
+    /// them ([`crate::gate::redact`]).
+    pub redact_for: Option<u64>,
 }
 
 /// The body to send.

@@ -39,8 +39,74 @@ pub enum NoIdentity {
     Unreachable(String),
 }
 
+/// What the origin's `whoami` proved of a credential, and when.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Proved {
+    /// The user.
+    pub user: u64,
+    /// Their active organization in Label Studio (`active_organization`): where Label
+    /// Studio runs their organization-level requests.
+    pub active_org: Option<u64>,
+    /// When `whoami` answered (ms since the epoch).
+    pub at: f64,
+}
+
 thread_local! {
-    static WHOAMI: RefCell<TtlCache<u64>> = RefCell::new(TtlCache::new(10_000));
+    static WHOAMI: RefCell<TtlCache<Proved>> = RefCell::new(TtlCache::new(10_000));
+}
+
+/// Ends every cached identity of `user` in this isolate: their token was reset, they
+/// signed out, changed their password or switched their active organization. The next
+/// request of any of their credentials is proved again by the origin.
+pub fn forget_user(user: u64) {
+    WHOAMI.with_borrow_mut(|c| c.forget(|p| p.user == user));
+}
+
+/// Ends the cached identities of the user whose session the `Cookie` header carries (they
+/// sign out: `/logout`).
+pub fn forget_session(cookie: &str, cfg: &Config, now: f64) {
+    let cred = Credential::Session(cookie.to_owned());
+    let k = whoami_key(&cred, cfg);
+    if let Some(p) = WHOAMI.with_borrow(|c| c.get(&k, now)) {
+        forget_user(p.user);
+    }
+    WHOAMI.with_borrow_mut(|c| c.remove(&k));
+}
+
+/// The credential's `whoami`, from the cache when it is at most `max_age_ms` old, else asked
+/// of the origin now (and cached). `Ok(None)`: the origin does not accept the credential.
+pub async fn proved(
+    cred: &Credential,
+    cfg: &Config,
+    now: f64,
+    max_age_ms: f64,
+) -> Result<Option<Proved>, NoIdentity> {
+    let k = whoami_key(cred, cfg);
+    if let Some(p) = WHOAMI.with_borrow(|c| c.get(&k, now))
+        && now - p.at <= max_age_ms
+    {
+        return Ok(Some(p));
+    }
+    let origin = cfg
+        .origin
+        .as_deref()
+        .ok_or_else(|| NoIdentity::Unreachable(String::from("no origin is configured")))?;
+    let answer = lookup::ask(origin, "/api/current-user/whoami", cred, None, "whoami")
+        .await
+        .map_err(|Unreachable(e)| NoIdentity::Unreachable(e))?;
+    let Some(user) = answer.as_ref().and_then(|v| lookup::id_field(v, "id")) else {
+        WHOAMI.with_borrow_mut(|c| c.remove(&k));
+        return Ok(None);
+    };
+    let p = Proved {
+        user,
+        active_org: answer
+            .as_ref()
+            .and_then(|v| lookup::id_field(v, "active_organization")),
+        at: now,
+    };
+    WHOAMI.with_borrow_mut(|c| c.put(k, p, now, cfg.identity_ttl_ms.max(max_age_ms)));
+    Ok(Some(p))
 }
 
 /// Resolves `chosen` (and checks that an Access assertion alongside agrees).
@@ -169,35 +235,23 @@ pub fn remember_reissued_session(
     let Some((who, until)) = proved else {
         return;
     };
-    if who != user {
+    if who.user != user {
         return;
     }
     for value in reissued(set_cookie, &cfg.session_cookie) {
         let k = key(&[b"whoami", b"session", value.as_bytes()]);
-        WHOAMI.with_borrow_mut(|c| c.put(k, user, now, until - now));
+        WHOAMI.with_borrow_mut(|c| c.put(k, who, now, until - now));
     }
 }
 
 async fn whoami(cred: &Credential, cfg: &Config, now: f64) -> Result<u64, NoIdentity> {
-    let k = whoami_key(cred, cfg);
-    if let Some(user) = WHOAMI.with_borrow(|c| c.get(&k, now)) {
-        return Ok(user);
+    match proved(cred, cfg, now, cfg.identity_ttl_ms).await? {
+        Some(p) => Ok(p.user),
+        None => Err(NoIdentity::Unauthenticated(format!(
+            "the origin does not accept this {}",
+            cred.kind()
+        ))),
     }
-    let origin = cfg
-        .origin
-        .as_deref()
-        .ok_or_else(|| NoIdentity::Unreachable(String::from("no origin is configured")))?;
-    let answer = lookup::ask(origin, "/api/current-user/whoami", cred, None, "whoami")
-        .await
-        .map_err(|Unreachable(e)| NoIdentity::Unreachable(e))?;
-    let user = answer
-        .as_ref()
-        .and_then(|v| lookup::id_field(v, "id"))
-        .ok_or_else(|| {
-            NoIdentity::Unauthenticated(format!("the origin does not accept this {}", cred.kind()))
-        })?;
-    WHOAMI.with_borrow_mut(|c| c.put(k, user, now, cfg.identity_ttl_ms));
-    Ok(user)
 }
 
 /// The identity of a token-refresh request: the refresh JWT in its body.
@@ -215,6 +269,46 @@ pub fn refresh_identity(token: &str, cfg: &Config, now: f64) -> Result<Identity,
     })
 }
 
+/// A write carried by the session cookie from another site, refused, and whose session it
+/// was (when the origin says).
+#[derive(Debug)]
+pub struct CrossSite(pub Reply, pub Option<u64>);
+
+/// Why a request has no identity: a refusal, and for a cross-site write, whose it was.
+#[derive(Debug)]
+pub struct Refused {
+    /// The answer.
+    pub reply: Reply,
+    /// The user whose session cookie a refused cross-site write carried.
+    pub cross_site_user: Option<u64>,
+}
+
+impl From<Reply> for Refused {
+    fn from(reply: Reply) -> Refused {
+        Refused {
+            reply,
+            cross_site_user: None,
+        }
+    }
+}
+
+impl From<CrossSite> for Refused {
+    fn from(c: CrossSite) -> Refused {
+        Refused {
+            reply: c.0,
+            cross_site_user: c.1,
+        }
+    }
+}
+
+/// The cached active organization of a credential, if `whoami` told it.
+pub fn cached_active_org(cred_cookie: &str, cfg: &Config, now: f64) -> Option<u64> {
+    let k = whoami_key(&Credential::Session(cred_cookie.to_owned()), cfg);
+    WHOAMI
+        .with_borrow(|c| c.get(&k, now))
+        .and_then(|p| p.active_org)
+}
+
 /// The identity, the header rewrite that keeps only the credential decided on, and that
 /// credential (for lookups). A write authenticated by the session cookie alone is refused
 /// when the browser says another site sent it ([`csrf`]).
@@ -223,7 +317,7 @@ pub async fn authenticate(
     source: &Source<'_>,
     m: &Matched,
     body: &JsonBody,
-) -> Result<(Identity, Rewrite, Option<Credential>), Reply> {
+) -> Result<(Identity, Rewrite, Option<Credential>), Refused> {
     let (h, cfg, now) = (ask.incoming, ask.cfg, ask.now);
     if m.row.how == How::RefreshToken {
         let token = body
@@ -253,7 +347,13 @@ pub async fn authenticate(
         && !csrf::is_safe(&ask.method)
         && let Some(why) = csrf::cross_site(h, &ask.url)
     {
-        return Err(Reply::error(403, "cross_site", why));
+        // Refused whoever it is; who it was (the session's `whoami`, a read) goes to the
+        // activity log of their organization.
+        let user = identify(&chosen, cfg, source, now)
+            .await
+            .ok()
+            .map(|i| i.user);
+        return Err(CrossSite(Reply::error(403, "cross_site", why), user).into());
     }
     let id = identify(&chosen, cfg, source, now)
         .await

@@ -10,6 +10,7 @@
 //! - forward: [`forward`], [`list`] (answers narrowed to the member's reach), [`signup`].
 
 pub mod access;
+pub mod active;
 pub mod body;
 pub mod credential;
 pub mod csrf;
@@ -23,6 +24,7 @@ pub mod org;
 pub mod own;
 pub mod path;
 pub mod plan;
+pub mod redact;
 pub mod resolve;
 pub mod revision;
 pub mod routes;
@@ -103,12 +105,16 @@ impl Ask<'_> {
         rw: &Rewrite,
         body: Body<'_>,
     ) -> Result<Response, Reply> {
-        forward::forward(self.req, self.incoming, origin, path_and_query, rw, body)
+        let resp = forward::forward(self.req, self.incoming, origin, path_and_query, rw, body)
             .await
             .map_err(|e| {
                 worker::console_error!("labelgate: origin unreachable: {e}");
                 Reply::error(502, "origin_unreachable", "the origin did not answer")
-            })
+            })?;
+        match rw.redact_for {
+            Some(me) => narrowed_answer(resp, me).await,
+            None => Ok(resp),
+        }
     }
 
     /// The body, within the size limit.
@@ -150,21 +156,33 @@ impl Ask<'_> {
             ));
         }
         let bytes = self.read_body().await?;
-        if !bytes.iter().all(u8::is_ascii_whitespace) {
-            let json = h.get("content-type").is_some_and(|ct| {
-                let mime = ct.split(';').next().unwrap_or("").trim();
-                mime.eq_ignore_ascii_case("application/json")
-            });
-            if !json {
-                return Err(Reply::error(
-                    415,
-                    "not_json",
-                    "this route is decided on a json body",
-                ));
-            }
-        }
+        body::check_json_declared(h.get("content-type"), &bytes)
+            .map_err(|e| Reply::error(415, "not_json", e.to_string()))?;
         Ok(bytes)
     }
+}
+
+/// A JSON answer narrowed for `me`, who may not see other members' emails.
+async fn narrowed_answer(resp: Response, me: u64) -> Result<Response, Reply> {
+    let json = resp
+        .headers()
+        .get("content-type")
+        .ok()
+        .flatten()
+        .is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
+    if !json {
+        return Ok(resp);
+    }
+    let Some(text) = fetch::text(&resp).await else {
+        return Err(Reply::error(
+            502,
+            "origin_answer",
+            "the origin's answer could not be read",
+        ));
+    };
+    let body = redact::redact_text(&text, me).unwrap_or(text);
+    fetch::with_body(&resp, &body)
+        .map_err(|e| Reply::error(502, "origin_answer", fetch::js_error(&e)))
 }
 
 fn refuse_hostile_headers(incoming: &Incoming, query: &Query) -> Result<(), Reply> {
@@ -183,6 +201,8 @@ fn refuse_hostile_headers(incoming: &Incoming, query: &Query) -> Result<(), Repl
             format!("the `{name}` header is not accepted"),
         ));
     }
+    body::check_charset(incoming.get("content-type"))
+        .map_err(|e| Reply::error(415, "charset", e.to_string()))?;
     if query.get("_method").is_some() {
         return Err(Reply::error(
             400,
@@ -284,6 +304,11 @@ pub async fn run(
             decision: String::from("public"),
             ..Rewrite::default()
         };
+        if m.row.path == "/logout"
+            && let Some(cookie) = ask.incoming.get("cookie")
+        {
+            identity::forget_session(cookie, cfg, ask.now);
+        }
         return ask
             .send(origin, &ask.path_and_query(), &rw, Body::Stream)
             .await;
@@ -305,7 +330,27 @@ pub async fn run(
         None => Ok(JsonBody::default()),
     };
     let (identity, mut rw, cred) =
-        identity::authenticate(ask, &source, &m, &parse(&bytes)?).await?;
+        match identity::authenticate(ask, &source, &m, &parse(&bytes)?).await {
+            Ok(found) => found,
+            Err(refused) => {
+                if let Some(user) = refused.cross_site_user {
+                    // Recorded in the member's organization: their only one, or the active
+                    // one Label Studio named; else in the operator's log (no organization).
+                    rec.user = Some(user);
+                    let orgs = source.user(user).await.map(|w| w.orgs).unwrap_or_default();
+                    let active = ask
+                        .incoming
+                        .get("cookie")
+                        .and_then(|c| identity::cached_active_org(c, cfg, ask.now));
+                    rec.org = match orgs.as_slice() {
+                        [only] => Some(*only),
+                        _ => active.filter(|a| orgs.contains(a)),
+                    };
+                    rec.action = Some(String::from("cross_site"));
+                }
+                return Err(refused.reply);
+            }
+        };
     rec.user = Some(identity.user);
     let principal = Principal {
         user: Some(identity.user),
@@ -325,7 +370,7 @@ pub async fn run(
         return Err(denied(&d, Action::OrgApiAccess, org, &Resource::org()));
     }
 
-    if !refresh && plan::needs_body(&m, method) {
+    if !refresh && plan::needs_body(&m, method, &query) {
         bytes = Some(ask.read_decision_body().await?);
     }
     let plan = plan::plan(&m, method, &query, &parse(&bytes)?)
@@ -339,7 +384,28 @@ pub async fn run(
         now: ask.now,
     });
     let resolved = resolve::resolve(&base, &plan, lookup.as_ref()).await?;
-    let org = choice.org_of(&source, &base, &resolved.resource).await?;
+    // A change of one's own account that switches the active organization is decided in the
+    // organization switched to.
+    let switch = active::switch_target(m.row.how, &parse(&bytes)?)?;
+    let org = match switch {
+        Some(to) => match ask
+            .incoming
+            .get("x-labelgate-org")
+            .and_then(|v| path::parse_id(v.trim()))
+        {
+            Some(named) if named != to => {
+                return Err(Reply::error(
+                    400,
+                    "ambiguous_org",
+                    format!(
+                        "`X-LabelGate-Org` names organization `{named}` and the body switches to `{to}`"
+                    ),
+                ));
+            }
+            _ => to,
+        },
+        None => choice.org_of(&source, &base, &resolved.resource).await?,
+    };
     rec.org = Some(org);
     // Decided on the member's policy; a refusal about an object the member's slice does
     // not hold is asked again on a fresh slice (the object may be new).
@@ -363,6 +429,17 @@ pub async fn run(
         return Err(denied(&decision, action, org, &resource));
     }
     rw.user = Some(identity.user);
+    let may_see_members = policy
+        .decide(&Request {
+            principal: principal.clone(),
+            org,
+            action: Action::OrgViewMembers,
+            resource: Resource::org(),
+        })
+        .allow;
+    if !may_see_members {
+        rw.redact_for = Some(identity.user);
+    }
     rw.decision = stamp(
         &decision,
         action,
@@ -388,6 +465,7 @@ pub async fn run(
         cred: cred.clone(),
         env,
     };
+    active::check(&d).await?;
     if d.action == Action::OrgViewActivityLog
         && d.matched.row.path == activity::ROUTE
         && let Some(db) = db
@@ -398,6 +476,21 @@ pub async fn run(
         Some(answer) => answer,
         None => serve(&d).await,
     };
+    let out = match (out, d.rw.redact_for) {
+        (Err(mut reply), Some(me)) if reply.status < 300 => {
+            if let Some(body) = redact::redact_text(&reply.body, me) {
+                reply.body = body;
+            }
+            Err(reply)
+        }
+        (out, _) => out,
+    };
+    if let (Ok(resp), Some(user)) = (&out, d.principal.user)
+        && (200..400).contains(&resp.status())
+        && (switch.is_some() || ends_credentials(&d))
+    {
+        identity::forget_user(user);
+    }
     if let (Ok(resp), Some(cred @ credential::Credential::Session(_)), Some(user)) =
         (&out, &d.cred, d.principal.user)
     {
@@ -412,6 +505,19 @@ pub async fn run(
         );
     }
     out
+}
+
+/// Whether `d`, once answered, ends or changes what proved the member's credentials: a token
+/// reset or rotation, a JWT blacklisted.
+fn ends_credentials(d: &Decided<'_>) -> bool {
+    let path = d.matched.row.path;
+    d.ask.method == "POST"
+        && matches!(
+            path,
+            "/api/current-user/reset-token"
+                | "/api/token/rotate"
+                | "/api/token/(refresh|blacklist)"
+        )
 }
 
 /// The slice `plan` is decided on: the organization's when the request names no workspace
@@ -550,6 +656,37 @@ pub enum OriginRead {
 }
 
 impl Decided<'_> {
+    /// Proves the request's credential again when what proved it is older than
+    /// `MAX_STALENESS_MS`: a write the Worker applies to its store is never made on a credential
+    /// Label Studio has since revoked (a reset token, a session that ended). JWTs and Access
+    /// assertions were verified on this request.
+    pub async fn reprove(&self) -> Result<(), Reply> {
+        let Some(cred) = &self.cred else {
+            return Ok(());
+        };
+        if matches!(
+            cred,
+            credential::Credential::Bearer(_) | credential::Credential::Access(_)
+        ) {
+            return Ok(());
+        }
+        let cfg = self.ask.cfg;
+        match identity::proved(cred, cfg, self.ask.now, cfg.max_staleness_ms).await {
+            Ok(Some(p)) if Some(p.user) == self.principal.user => Ok(()),
+            Ok(_) => Err(Reply::unauthenticated(
+                "Label Studio no longer accepts this credential (it was reset or has ended): sign in again",
+            )),
+            Err(identity::NoIdentity::Unreachable(_)) => Err(Reply::error(
+                502,
+                "origin_unreachable",
+                "the origin did not answer",
+            )),
+            Err(
+                identity::NoIdentity::Unauthenticated(m) | identity::NoIdentity::UnknownEmail(m),
+            ) => Err(Reply::unauthenticated(m)),
+        }
+    }
+
     /// Forwards the request unchanged and reads the answer's text when it is a 200; `what`
     /// names it in the error if it cannot be read.
     pub async fn read_origin(&self, what: &str) -> Result<OriginRead, Reply> {

@@ -49,9 +49,17 @@ enum Reads {
     Task,
     /// Predictions by `?task=` (else by project: unfilterable).
     Predictions,
+    /// A task the Data Manager's `next_task` is asked to choose ([`crate::gate::dm`]).
+    Chosen,
 }
 
 fn reads(d: &Decided<'_>) -> Option<Reads> {
+    if d.matched.row.how == crate::gate::routes::How::DmAction
+        && d.ask.method == "POST"
+        && d.action == Action::ProjectViewData
+    {
+        return Some(Reads::Chosen);
+    }
     if d.ask.method != "GET" {
         return None;
     }
@@ -102,6 +110,7 @@ pub async fn serve(d: &Decided<'_>) -> Option<Result<Response, Reply>> {
             ),
         )),
         Reads::List => list(d, project).await,
+        Reads::Chosen => chosen(d, project).await,
         Reads::Task => match task_named(d).await {
             Ok(task) => check(d, project, task).await,
             Err(e) => Err(e),
@@ -148,6 +157,42 @@ async fn check(d: &Decided<'_>, project: u64, task: Option<u64>) -> Result<Respo
             ),
         )),
     }
+}
+
+/// A `next_task` that chooses among tasks, for a member who may view only their own: it may
+/// name only own tasks, by id; filters, tabs and "all but" cannot be checked and are refused.
+async fn chosen(d: &Decided<'_>, project: u64) -> Result<Response, Reply> {
+    let body = d
+        .bytes
+        .as_deref()
+        .map(crate::gate::body::JsonBody::parse)
+        .transpose()
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let Some(ids) = crate::gate::dm::chosen_ids(&d.query, &body) else {
+        return Err(refuse(
+            d,
+            format!(
+                "this labeling stream chooses its task by a filter, an ordering, a tab or \"all but\", and user `{}` may view only their own tasks in project `{project}`: label from the stream as it is, or choose own tasks by id",
+                user(d)
+            ),
+        ));
+    };
+    let own = own_tasks(d, project).await?;
+    if let Some(t) = ids.iter().find(|t| own.binary_search(t).is_err()) {
+        return Err(refuse(
+            d,
+            format!(
+                "task `{t}` is not one of user `{}`'s own in project `{project}` (assigned to them or annotated by them), and they may view only their own",
+                user(d)
+            ),
+        ));
+    }
+    let bytes = d.bytes.as_deref().unwrap_or_default();
+    d.ask
+        .send(d.origin, &d.ask.path_and_query(), &d.rw, Body::Bytes(bytes))
+        .await
 }
 
 /// The task the path names: a task's id, or the task of a prediction (asked of the origin).

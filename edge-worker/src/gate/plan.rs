@@ -106,19 +106,17 @@ fn has_body(method: &str) -> bool {
 }
 
 /// Whether deciding `m` reads the body.
-pub fn needs_body(m: &Matched, method: &str) -> bool {
+pub fn needs_body(m: &Matched, method: &str, query: &Query) -> bool {
     let project_write = |action: Action| {
         action.kind() == Kind::Project && m.params.project.is_none() && has_body(method)
     };
     match m.row.how {
         How::Page(_) | How::File(..) | How::ReadOr(..) | How::Either(..) => false,
-        How::Public
-        | How::Signup
-        | How::List(_)
-        | How::SelfOnly
-        | How::DmAction
-        | How::DmActions
-        | How::Deny(_) => false,
+        How::Public | How::Signup | How::List(_) | How::DmActions | How::Deny(_) => false,
+        // Changing one's own account may switch the active organization.
+        How::SelfOnly => matches!(method, "PATCH" | "PUT"),
+        // The task `next_task` hands out may be chosen in its body.
+        How::DmAction => has_body(method) && query.get("id") == Some(dm::NEXT_TASK),
         How::Act(action) | How::Authored(action) | How::ProjectOr(action, _) => {
             project_write(action)
         }
@@ -273,6 +271,14 @@ pub fn plan(m: &Matched, method: &str, query: &Query, body: &JsonBody) -> Result
             // The server reads the project of an action from the query only.
             let project = query_id(query, "project")?
                 .ok_or_else(|| Invalid::new("a data manager action needs the query's `project`"))?;
+            let chooses = p.name.is_none()
+                && query.get("id") == Some(dm::NEXT_TASK)
+                && dm::chooses(query, body);
+            let action = if chooses {
+                Action::ProjectViewData
+            } else {
+                action
+            };
             let mut plan = plan_of(action);
             plan.projects.push(Source::Id(project));
             plan.subject_self = action == Action::ProjectViewData;

@@ -143,6 +143,11 @@ pub struct Row {
     pub how: How,
     /// Whether the last segment may carry a DRF format suffix (`/api/users/1.json`).
     pub suffix: bool,
+    /// Whether Label Studio runs the route, when it names no project or workspace, in the
+    /// member's active organization (`request.user.active_organization`): then the Worker
+    /// forwards it only if that is the organization it decided in ([`crate::gate::active`]).
+    /// `false` for the member's own account and for what the Worker serves from its store.
+    pub active_org: bool,
 }
 
 /// What a matched path names.

@@ -15,6 +15,7 @@ const fn row(methods: &'static str, path: &'static str, how: How) -> Row {
         path,
         how,
         suffix: false,
+        active_org: true,
     }
 }
 
@@ -25,6 +26,16 @@ const fn suffixed(methods: &'static str, path: &'static str, how: How) -> Row {
         path,
         how,
         suffix: true,
+        active_org: true,
+    }
+}
+
+/// A row Label Studio does not run in the member's active organization: the member's own
+/// account, or what the Worker serves from its store or activity log.
+const fn mine(r: Row) -> Row {
+    Row {
+        active_org: false,
+        ..r
     }
 }
 
@@ -49,15 +60,15 @@ pub static TABLE: &[Row] = &[
     row("GET|POST", "/user/signup", How::Signup),
 
     // ---- The member's own account: API access, self only.
-    row("GET", "/api/current-user/(whoami|token)", Act(A::OrgApiAccess)),
-    row("POST", "/api/current-user/reset-token", Act(A::OrgApiAccess)),
-    row("GET|PATCH", "/api/current-user/hotkeys", Act(A::OrgApiAccess)),
-    row("GET|PATCH|PUT", "/api/current-user/product-tour", Act(A::OrgApiAccess)),
-    row("GET|POST", "/api/token", Act(A::OrgApiAccess)),
-    row("POST", "/api/token/(refresh|blacklist)", How::RefreshToken),
-    row("POST", "/api/token/rotate", Act(A::OrgApiAccess)),
-    suffixed("PATCH|PUT", "/api/users/{member}", How::SelfOnly),
-    suffixed("POST|DELETE", "/api/users/{member}/avatar", How::SelfOnly),
+    mine(row("GET", "/api/current-user/(whoami|token)", Act(A::OrgApiAccess))),
+    mine(row("POST", "/api/current-user/reset-token", Act(A::OrgApiAccess))),
+    mine(row("GET|PATCH", "/api/current-user/hotkeys", Act(A::OrgApiAccess))),
+    mine(row("GET|PATCH|PUT", "/api/current-user/product-tour", Act(A::OrgApiAccess))),
+    mine(row("GET|POST", "/api/token", Act(A::OrgApiAccess))),
+    mine(row("POST", "/api/token/(refresh|blacklist)", How::RefreshToken)),
+    mine(row("POST", "/api/token/rotate", Act(A::OrgApiAccess))),
+    mine(suffixed("PATCH|PUT", "/api/users/{member}", How::SelfOnly)),
+    mine(suffixed("POST|DELETE", "/api/users/{member}/avatar", How::SelfOnly)),
 
     // ---- The organization, its members and settings.
     row("GET", "/api/organizations", Act(A::OrgViewMembers)),
@@ -65,9 +76,9 @@ pub static TABLE: &[Row] = &[
     row("GET", "/api/organizations/{org}", Act(A::OrgViewMembers)),
     row("PATCH|PUT", "/api/organizations/{org}", Act(A::OrgChangeRole)),
     row("GET", "/api/organizations/{org}/memberships", Act(A::OrgViewMembers)),
-    row("POST|PATCH", "/api/organizations/{org}/memberships", How::Membership),
-    row("GET", "/api/organizations/{org}/memberships/{member}", Act(A::OrgViewMembers)),
-    row("DELETE", "/api/organizations/{org}/memberships/{member}", Act(A::OrgRemoveMember)),
+    mine(row("POST|PATCH", "/api/organizations/{org}/memberships", How::Membership)),
+    mine(row("GET", "/api/organizations/{org}/memberships/{member}", Act(A::OrgViewMembers))),
+    mine(row("DELETE", "/api/organizations/{org}/memberships/{member}", Act(A::OrgRemoveMember))),
     // The Data Manager reads both for every member: the rest get themselves, or nothing.
     suffixed("GET", "/api/users", How::ReadOr(A::OrgViewMembers, Narrow::OwnUser)),
     suffixed("POST", "/api/users", Act(A::OrgInvite)),
@@ -79,7 +90,7 @@ pub static TABLE: &[Row] = &[
     row("POST", "/api/invite/(reset-token|send-email)", Act(A::OrgInvite)),
     row("GET", "/api/billing/**", Act(A::OrgViewBilling)),
     row(WRITE, "/api/billing/**", Act(A::OrgViewBilling)),
-    row("GET", "/api/activity-logs", Act(A::OrgViewActivityLog)),
+    mine(row("GET", "/api/activity-logs", Act(A::OrgViewActivityLog))),
     row("GET", "/api/project-templates/**", Act(A::OrgApiAccess)),
     row(WRITE, "/api/project-templates/**", Act(A::OrgSaveTemplate)),
     row("GET", "/api/templates", Act(A::OrgApiAccess)),
@@ -92,8 +103,8 @@ pub static TABLE: &[Row] = &[
     suffixed(WRITE, "/api/(labels|label_links)/**", Act(A::OrgSaveTemplate)),
 
     // ---- Workspaces (Enterprise).
-    row("GET", "/api/workspaces", List(ListKind::Workspaces)),
-    row("POST", "/api/workspaces", Act(A::OrgCreateWorkspace)),
+    mine(row("GET", "/api/workspaces", List(ListKind::Workspaces))),
+    mine(row("POST", "/api/workspaces", Act(A::OrgCreateWorkspace))),
     row("GET", "/api/workspaces/{workspace}", Act(A::WorkspaceView)),
     row("PATCH|PUT", "/api/workspaces/{workspace}", Act(A::WorkspaceUpdate)),
     row("DELETE", "/api/workspaces/{workspace}", Act(A::WorkspaceDelete)),
@@ -223,11 +234,11 @@ pub static TABLE: &[Row] = &[
 
     // ---- LabelGate's own, served by the Worker: the member's slice, the journal of the
     // store's changes, SSO/SCIM group mappings.
-    row("GET", "/api/labelgate/me", Act(A::OrgApiAccess)),
-    row("GET", "/api/labelgate/members", Act(A::OrgViewMembers)),
-    row("GET", "/api/labelgate/journal", Act(A::OrgViewActivityLog)),
-    row("GET", "/api/labelgate/group-mappings", Act(A::OrgChangeRole)),
-    row("POST|DELETE", "/api/labelgate/group-mappings", Act(A::OrgChangeRole)),
+    mine(row("GET", "/api/labelgate/me", Act(A::OrgApiAccess))),
+    mine(row("GET", "/api/labelgate/members", Act(A::OrgViewMembers))),
+    mine(row("GET", "/api/labelgate/journal", Act(A::OrgViewActivityLog))),
+    mine(row("GET", "/api/labelgate/group-mappings", Act(A::OrgChangeRole))),
+    mine(row("POST|DELETE", "/api/labelgate/group-mappings", Act(A::OrgChangeRole))),
 
     // ---- Analytics (Enterprise).
     row("GET", "/api/analytics/**", Act(A::AnalyticsView)),
