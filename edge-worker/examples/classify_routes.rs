@@ -77,6 +77,20 @@ fn main() -> ExitCode {
         };
         let (method, path) = (field("method"), field("path"));
         v.insert(String::from("class"), Value::from(class(&method, &path)));
+        // The row's pattern, and whether Label Studio runs it in the member's active
+        // organization when it names no project or workspace (`Row::active_org`).
+        let row = canonical_segments(&path)
+            .ok()
+            .and_then(|segs| routes::find(routes::TABLE, &method, &segs));
+        v.insert(
+            String::from("pattern"),
+            row.as_ref()
+                .map_or(Value::Null, |m| Value::from(m.row.path)),
+        );
+        v.insert(
+            String::from("active_org"),
+            Value::from(row.is_some_and(|m| m.row.active_org)),
+        );
         let v = Value::Object(v);
         if writeln!(out, "{v}").is_err() {
             return ExitCode::from(2);

@@ -150,7 +150,9 @@ test("a cross-site write carried by the session cookie is refused; same-site wri
   const r = await refused("no decision is made", "PATCH", "/api/projects/1000/", { ...cookie("rita"), origin: "https://evil.example" }, pin, 403, "cross_site");
   assert.match(r.json.message, /another site/);
   await forwarded("same origin", "PATCH", "/api/projects/1000/", { ...cookie("rita"), origin: own, "sec-fetch-site": "same-origin" }, pin, /project\.pin/);
-  await forwarded("no origin (not a browser)", "PATCH", "/api/projects/1000/", cookie("rita"), pin, /project\.pin/);
+  await refused("no origin at all", "PATCH", "/api/projects/1000/", cookie("rita"), pin, 403, "cross_site");
+  await refused("an empty origin", "PATCH", "/api/projects/1000/", { ...cookie("rita"), origin: "" }, pin, 403, "cross_site");
+  await forwarded("no origin, same-origin fetch", "PATCH", "/api/projects/1000/", { ...cookie("rita"), "sec-fetch-site": "same-origin" }, pin, /project\.pin/);
   await forwarded("a read from another site", "GET", "/api/projects/1000/", { ...cookie("rita"), origin: "https://evil.example" }, undefined, /project\.view/);
   await forwarded("a token from another site", "PATCH", "/api/projects/1000/", { authorization: `Token ${token("rita")}`, "x-labelgate-org": "1", ...JSONH, origin: "https://evil.example" }, pin, /project\.pin/);
 });

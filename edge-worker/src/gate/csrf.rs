@@ -2,7 +2,8 @@
 //! (`core.middleware.DisableCSRF`), so a write authenticated only by the session cookie
 //! would be served whoever's page sent it. The Worker refuses such a write when the browser
 //! says it comes from another site: `Origin` names another origin than the Worker's own
-//! (`null` included), or `Sec-Fetch-Site` is `cross-site`. Reads, and clients that
+//! (`null` and empty included), or `Sec-Fetch-Site` is `cross-site`, or it says neither
+//! (no `Origin`, and no `Sec-Fetch-Site: same-origin`). Reads, and clients that
 //! authenticate with a token (the token wins, the cookie is then not forwarded), are not
 //! concerned.
 
@@ -35,16 +36,27 @@ fn origin_of(url: &str) -> Option<String> {
 }
 
 /// Why a cookie-authenticated write is refused, or `None` when the browser says it is
-/// same-site (or says nothing: a client that is not a browser).
+/// same-origin: `Origin` names the Worker's own origin, or (no `Origin`) `Sec-Fetch-Site` is
+/// `same-origin`. A write that says neither is refused too: every browser sends `Origin` on a
+/// write, and an empty `Origin` cannot be told from none once the runtime has read the
+/// headers (a script signed in by a cookie uses an API token instead).
 pub fn cross_site(incoming: &Incoming, request_url: &str) -> Option<String> {
-    if let Some(site) = incoming.get("sec-fetch-site")
-        && site.trim().eq_ignore_ascii_case("cross-site")
+    let site = incoming.get("sec-fetch-site").map(str::trim);
+    if let Some(site) = site
+        && site.eq_ignore_ascii_case("cross-site")
     {
         return Some(String::from(
             "a write authenticated by the session cookie was sent from another site (`Sec-Fetch-Site: cross-site`)",
         ));
     }
-    let origin = incoming.get("origin")?.trim();
+    let Some(origin) = incoming.get("origin").map(str::trim) else {
+        if site.is_some_and(|s| s.eq_ignore_ascii_case("same-origin")) {
+            return None;
+        }
+        return Some(String::from(
+            "a write authenticated by the session cookie must say it comes from this site (`Origin`), and this one does not: a browser always does; a script should use an API token",
+        ));
+    };
     let own = origin_of(request_url);
     if origin_of(origin).is_some() && origin_of(origin) == own {
         return None;
@@ -65,9 +77,9 @@ mod tests {
     }
 
     #[test]
-    fn same_origin_and_non_browser_writes_pass() {
-        assert_eq!(check(&[]), None);
+    fn same_origin_writes_pass() {
         assert_eq!(check(&[("origin", "https://ls.example.com")]), None);
+        assert_eq!(check(&[("sec-fetch-site", "same-origin")]), None);
         assert_eq!(check(&[("origin", "https://LS.example.com:443")]), None);
         assert_eq!(
             check(&[
@@ -76,7 +88,7 @@ mod tests {
             ]),
             None
         );
-        assert_eq!(check(&[("sec-fetch-site", "none")]), None);
+
         assert_eq!(
             cross_site(
                 &Incoming::from_pairs(&[("origin", "http://127.0.0.1:8787")]),
@@ -96,6 +108,10 @@ mod tests {
             &[("origin", "https://ls.example.com.evil.example")],
             &[("origin", "https://user@ls.example.com")],
             &[("origin", "")],
+            &[("origin", " ")],
+            &[],
+            &[("sec-fetch-site", "none")],
+            &[("sec-fetch-site", "same-site")],
             &[("sec-fetch-site", "cross-site")],
             &[
                 ("origin", "https://ls.example.com"),

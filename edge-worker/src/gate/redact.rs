@@ -85,6 +85,13 @@ pub fn redact(v: &mut Value, me: u64) -> bool {
                     changed = true;
                 }
             }
+            // whoami's `active_organization_meta` names the organization's creator by email.
+            if let Some(Value::Object(meta)) = o.get_mut("active_organization_meta")
+                && meta.get("email").is_some_and(|e| !e.is_null() && e != "")
+            {
+                meta.insert(String::from("email"), Value::String(String::from(HIDDEN)));
+                changed = true;
+            }
             let author = id_of(o, "completed_by").or_else(|| id_of(o, "created_by"));
             if let Some(Value::String(s)) = o.get("created_username")
                 && s.contains('@')
@@ -138,7 +145,8 @@ mod tests {
                 {"id": 10, "completed_by": 5, "created_username": " me@x.test, 5"}
             ],
             "drafts": [{"id": 2, "user": "ann@x.test"}],
-            "data": {"text": "write to help@x.test"}
+            "data": {"text": "write to help@x.test"},
+            "active_organization_meta": {"title": "Acme", "email": "olga@x.test"}
         });
         assert!(redact(&mut v, 5));
         assert_eq!(v["created_by"]["email"], "");
