@@ -137,14 +137,23 @@ def test_label_studio_never_acts_in_another_organization_than_the_one_decided(st
         assert any(p.rstrip("/") == must.rstrip("/") for p in paths), (must, sorted(paths))
     before = (org_state(stack, stack.org), org_state(stack, two["org"]), export(stack, stack.org), export(stack, two["org"]))
     emails = [v.email for v in stack.users.values()]
-    for who in ["annotator", "gone"]:
-        for method, path in routes:
-            kw = {"json": {"title": "holes", "label_config": LABEL_CONFIG}} if method in {"POST", "PATCH", "PUT"} else {}
-            r = stack.via_worker(who, method, path, headers={"X-LabelGate-Org": str(two["org"])}, **kw)
-            assert r.status_code in {400, 401, 403, 404, 405, 409, 415}, (who, method, path, r.status_code, r.text[:300])
-            assert not any(e in r.text for e in emails), (who, method, path, r.text[:300])
-            if r.status_code == 409:
-                assert r.json()["error"] == "active_organization" and "active_organization" in r.json()["message"]
+    u = {k: v.id for k, v in stack.users.items()}
+    conflicts = 0
+    # Active in the first, the header names the second; then active in the second (switched in
+    # Label Studio itself), the header names the first.
+    for active, named in [(stack.org, two["org"]), (two["org"], stack.org)]:
+        for who in ["annotator", "gone"]:
+            set_active(stack, u[who], active)
+            for method, path in routes:
+                kw = {"json": {"title": "holes", "label_config": LABEL_CONFIG}} if method in {"POST", "PATCH", "PUT"} else {}
+                r = stack.via_worker(who, method, path, headers={"X-LabelGate-Org": str(named)}, **kw)
+                assert r.status_code in {400, 401, 403, 404, 405, 409, 415}, (who, active, method, path, r.status_code, r.text[:300])
+                assert not any(e in r.text for e in emails), (who, method, path, r.text[:300])
+                if r.status_code == 409:
+                    conflicts += 1
+                    assert r.json()["error"] == "active_organization" and "active_organization" in r.json()["message"]
+            set_active(stack, u[who], stack.org)
+    assert conflicts >= len(routes), conflicts
     # The same with the header naming the first organization: the annotator is an annotator there.
     r = stack.via_worker("annotator", "GET", "/api/users/", headers={"X-LabelGate-Org": str(stack.org)})
     assert r.status_code == 200 and [x["id"] for x in r.json()] == [stack.users["annotator"].id], r.text[:300]

@@ -14,7 +14,7 @@
 //! invite tokens a slice does not carry (unless its member may invite).
 //!
 //! The slice also holds nothing outside the reach: no other user's email or name, no other
-//! project or workspace. And the whole snapshot's export (`Snapshot::to_facts`) loads back
+//! project or workspace, and no name of a workspace the principal may not view. And the whole snapshot's export (`Snapshot::to_facts`) loads back
 //! into the very same facts. `LABELGATE_SLICE_SNAPSHOTS` scales it (default 400 snapshots,
 //! 130,000 requests or more).
 
@@ -41,6 +41,8 @@ struct Reach {
     org: u64,
     projects: Vec<u64>,
     workspaces: Vec<u64>,
+    /// The workspaces the principal may view: only these carry their names.
+    named: Vec<u64>,
     /// The memberships a slice holds: the principal's and the owner's.
     members: Vec<u64>,
 }
@@ -48,6 +50,7 @@ struct Reach {
 fn reach(whole: &Policy, principal: &Principal, org: u64) -> Reach {
     let projects = whole.visible_projects(principal, org);
     let mut workspaces = whole.visible_workspaces(principal, org);
+    let named = workspaces.clone();
     for p in &projects {
         workspaces.push(whole.snapshot().project(*p).unwrap().workspace);
     }
@@ -56,6 +59,7 @@ fn reach(whole: &Policy, principal: &Principal, org: u64) -> Reach {
         org,
         projects,
         workspaces,
+        named,
         members: principal.user.into_iter().chain(owner).collect(),
     }
 }
@@ -214,6 +218,13 @@ fn assert_holds_only_the_reach(facts: &Facts, r: &Reach, principal: &Principal, 
             assert!(
                 w.members.iter().all(|u| Some(*u) == principal.user),
                 "{text}"
+            );
+            // Annotators and reviewers see projects, not workspaces (SPEC §2): a workspace
+            // kept for its projects has no name.
+            assert!(
+                w.name.is_none() || r.named.contains(&w.id),
+                "the name of workspace {} the principal may not view: {text}",
+                w.id
             );
         }
         assert!(

@@ -104,7 +104,7 @@ function userOf(headers) {
   if (auth !== undefined) {
     const [scheme, value] = auth.split(" ");
     if (scheme.toLowerCase() === "token") return byName(value, token);
-    if (scheme === "Bearer") return Number(headers["x-labelgate-user"]) || undefined;
+    if (scheme === "Bearer") return Number(headers["x-labelgate-user"]) || jwtUser(value);
     return undefined;
   }
   const sid = /(?:^|;\s*)sessionid=([^;]*)/.exec(headers.cookie ?? "");
@@ -112,6 +112,18 @@ function userOf(headers) {
   if (headers["cf-access-jwt-assertion"]) return Number(headers["x-labelgate-user"]) || undefined;
   return undefined;
 }
+
+/** The `user_id` of a JWT's payload (the Worker verified its signature; Label Studio would). */
+function jwtUser(jwt) {
+  try {
+    return Number(JSON.parse(Buffer.from((jwt ?? "").split(".")[1], "base64url").toString()).user_id) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Each demo user's active organization in Label Studio: Bea's is Beta (2), everyone else's Acme (1). */
+const ACTIVE = { 20: 2 };
 
 function json(res, status, body) {
   const text = JSON.stringify(body);
@@ -130,7 +142,7 @@ function json(res, status, body) {
 export async function startOrigin({ port = 0, projects = false, tasks = null } = {}) {
   const records = [];
   let nextProject = 6000;
-  const state = { tasks };
+  const state = { tasks, active: { ...ACTIVE } };
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on("data", (c) => chunks.push(c));
@@ -144,7 +156,14 @@ export async function startOrigin({ port = 0, projects = false, tasks = null } =
         const user = userOf(req.headers);
         return user === undefined
           ? json(res, 401, { detail: "Authentication credentials were not provided." })
-          : json(res, 200, { id: user, email: `user${user}@acme.test` });
+          : json(res, 200, { id: user, email: `user${user}@acme.test`, active_organization: state.active[user] ?? 1 });
+      }
+      const userMatch = /^\/api\/users\/(\d+)\/?$/.exec(req.url);
+      if (userMatch && req.method === "PATCH") {
+        try {
+          const to = JSON.parse(body.toString() || "{}").active_organization;
+          if (to !== undefined) state.active[Number(userMatch[1])] = Number(to);
+        } catch {}
       }
       const taskMatch = /^\/api\/tasks\/(\d+)\/$/.exec(req.url);
       const task = taskMatch && state.tasks && Object.entries(state.tasks)
@@ -180,6 +199,10 @@ export async function startOrigin({ port = 0, projects = false, tasks = null } =
         return res.end();
       }
       // A test asks for its answer's status and Set-Cookie (Label Studio re-signs its session).
+      if (req.headers["x-origin-answer"] !== undefined) {
+        // The answer a test asks for (a JSON text), as Label Studio would give it.
+        return json(res, Number(req.headers["x-origin-status"] ?? 200), JSON.parse(req.headers["x-origin-answer"]));
+      }
       if (req.headers["x-origin-set-cookie"] !== undefined) {
         res.setHeader("set-cookie", req.headers["x-origin-set-cookie"]);
         return json(res, Number(req.headers["x-origin-status"] ?? 200), { ok: true });
@@ -199,6 +222,8 @@ export async function startOrigin({ port = 0, projects = false, tasks = null } =
     /** The Worker's own lookups (whoami, objects). */
     lookups: () => records.filter((r) => r.headers["x-labelgate-lookup"] !== undefined),
     clear: () => { records.length = 0; },
+    /** Sets a user's active organization (what Label Studio runs their organization-level requests in). */
+    setActive: (user, org) => { state.active[user] = org; },
     /** The tasks the origin serves (see `tasks` above). */
     set tasks(t) { state.tasks = t; },
     /** Whether the task list ignores `selectedItems` (a server that cannot be narrowed). */

@@ -156,8 +156,10 @@ impl Ask<'_> {
             ));
         }
         let bytes = self.read_body().await?;
-        body::check_json_declared(h.get("content-type"), &bytes)
-            .map_err(|e| Reply::error(415, "not_json", e.to_string()))?;
+        body::check_json_declared(h.get("content-type"), &bytes).map_err(|e| match e {
+            body::BodyError::Declared(m) => Reply::error(415, "not_json", m),
+            other => Reply::error(400, "invalid_request", other.to_string()),
+        })?;
         Ok(bytes)
     }
 }
@@ -407,6 +409,22 @@ pub async fn run(
         None => choice.org_of(&source, &base, &resolved.resource).await?,
     };
     rec.org = Some(org);
+    // Label Studio lets a project's `organization` be written (a project moved to another
+    // organization): a body may name only the organization decided in.
+    if let Some(b) = &bytes
+        && let Ok(body) = JsonBody::parse(b)
+        && body.has("organization")
+        && body.id("organization").ok().flatten() != Some(org)
+    {
+        return Err(Reply::deny(
+            403,
+            &base,
+            Reason::OutOfScope,
+            format!(
+                "the body names another organization than this request's (`{org}`): nothing moves between organizations through LabelGate"
+            ),
+        ));
+    }
     // Decided on the member's policy; a refusal about an object the member's slice does
     // not hold is asked again on a fresh slice (the object may be new).
     let scope = scope_of(&m, &plan, &resolved);
@@ -470,10 +488,18 @@ pub async fn run(
         && d.matched.row.path == activity::ROUTE
         && let Some(db) = db
     {
-        return Err(activity::serve(db, &d).await);
+        let answer = activity::serve(db, &d).await;
+        d.reprove().await?;
+        return Err(answer);
     }
+    // What the Worker serves itself from its store is never served on a credential Label
+    // Studio has since revoked: proved again when older than `MAX_STALENESS_MS` (a write is,
+    // before it is applied: `admin::Ctx::write`).
     let out = match crate::admin::serve(&d).await {
-        Some(answer) => answer,
+        Some(answer) => {
+            d.reprove().await?;
+            answer
+        }
         None => serve(&d).await,
     };
     let out = match (out, d.rw.redact_for) {
