@@ -216,9 +216,13 @@ pub fn check_json_declared(ct: Option<&str>, bytes: &[u8]) -> Result<(), BodyErr
 fn wide_integer(bytes: &[u8]) -> Option<String> {
     let mut in_string = false;
     let mut escaped = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
+    let mut token: Vec<u8> = Vec::new();
+    let wide = |token: &[u8]| {
+        let t = core::str::from_utf8(token).unwrap_or("");
+        let integer = !t.is_empty() && !t.contains(['.', 'e', 'E']) && t != "-";
+        (integer && t.parse::<i64>().is_err() && t.parse::<u64>().is_err()).then(|| t.to_owned())
+    };
+    for &b in bytes.iter().chain(core::iter::once(&b' ')) {
         if in_string {
             match (escaped, b) {
                 (true, _) => escaped = false,
@@ -226,30 +230,17 @@ fn wide_integer(bytes: &[u8]) -> Option<String> {
                 (false, b'"') => in_string = false,
                 _ => {}
             }
-            i += 1;
             continue;
         }
-        if b == b'"' {
-            in_string = true;
-            i += 1;
+        if matches!(b, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') {
+            token.push(b);
             continue;
         }
-        if b == b'-' || b.is_ascii_digit() {
-            let start = i;
-            i += 1;
-            while i < bytes.len()
-                && matches!(bytes[i], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
-            {
-                i += 1;
-            }
-            let token = core::str::from_utf8(&bytes[start..i]).unwrap_or("");
-            let integer = !token.contains(['.', 'e', 'E']);
-            if integer && token.parse::<i64>().is_err() && token.parse::<u64>().is_err() {
-                return Some(token.to_owned());
-            }
-            continue;
+        if let Some(n) = wide(&token) {
+            return Some(n);
         }
-        i += 1;
+        token.clear();
+        in_string = b == b'"';
     }
     None
 }
