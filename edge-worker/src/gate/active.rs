@@ -4,8 +4,9 @@
 //! forwarded request that names no project and no workspace, on a row whose Label Studio view
 //! acts in the active organization ([`crate::gate::routes::Row::active_org`]), is forwarded
 //! only when the two agree. The member's active organization is what the origin's `whoami`
-//! says for the request's own credential: at most `MAX_STALENESS_MS` old for a read, asked
-//! again for a write. When they differ the request is refused (409), saying how to switch.
+//! says for the request's own credential, asked for this request (a list the Worker filters
+//! to the member's reach may use one up to `MAX_STALENESS_MS` old). When they differ the
+//! request is refused (409), saying how to switch.
 //!
 //! A switch (`PATCH /api/users/{self}/` naming `active_organization`) is decided in the
 //! organization switched to, where the member must be active ([`switch_target`]), and ends
@@ -64,10 +65,13 @@ pub async fn check(d: &Decided<'_>) -> Result<(), Reply> {
         return Ok(());
     }
     let cfg = d.ask.cfg;
-    let max_age = if crate::gate::csrf::is_safe(&d.ask.method) {
-        cfg.max_staleness_ms
-    } else {
-        0.0
+    // Asked of the origin now: a switch made a moment ago in another isolate is seen. Only a
+    // list the Worker filters to the decided organization's reach (projects, their counts)
+    // may use a `whoami` up to `MAX_STALENESS_MS` old: run in another organization, its
+    // answer holds nothing the member reaches, and is emptied, never disclosed.
+    let max_age = match d.matched.row.how {
+        How::List(_) if crate::gate::csrf::is_safe(&d.ask.method) => cfg.max_staleness_ms,
+        _ => 0.0,
     };
     let proved = identity::proved(cred, cfg, d.ask.now, max_age)
         .await
