@@ -91,12 +91,18 @@ pub async fn proved(
         .origin
         .as_deref()
         .ok_or_else(|| NoIdentity::Unreachable(String::from("no origin is configured")))?;
-    let answer = lookup::ask(origin, "/api/current-user/whoami", cred, None, "whoami")
-        .await
-        .map_err(|Unreachable(e)| NoIdentity::Unreachable(e))?;
+    let (status, answer) =
+        lookup::ask_status(origin, "/api/current-user/whoami", cred, None, "whoami")
+            .await
+            .map_err(|Unreachable(e)| NoIdentity::Unreachable(e))?;
     let Some(user) = answer.as_ref().and_then(|v| lookup::id_field(v, "id")) else {
-        WHOAMI.with_borrow_mut(|c| c.remove(&k));
-        return Ok(None);
+        // Only a refusal says the credential is no longer good; an origin that is starting or
+        // failing says nothing of it.
+        if matches!(status, 401 | 403) {
+            WHOAMI.with_borrow_mut(|c| c.remove(&k));
+            return Ok(None);
+        }
+        return Err(NoIdentity::Unreachable(format!("whoami answered {status}")));
     };
     let p = Proved {
         user,

@@ -25,6 +25,17 @@ pub async fn ask(
     user: Option<u64>,
     purpose: &str,
 ) -> Result<Option<Value>, Unreachable> {
+    Ok(ask_status(origin, path, cred, user, purpose).await?.1)
+}
+
+/// [`ask`], with the origin's status: `(status, Some(json))` on a 200 with a JSON body.
+pub async fn ask_status(
+    origin: &str,
+    path: &str,
+    cred: &Credential,
+    user: Option<u64>,
+    purpose: &str,
+) -> Result<(u16, Option<Value>), Unreachable> {
     let headers = Headers::new().map_err(|e| Unreachable(fetch::js_error(&e)))?;
     let (name, value) = cred.header();
     let set = |n: &str, v: &str| {
@@ -42,12 +53,16 @@ pub async fn ask(
     let resp = fetch::send(&url, "GET", &headers, None)
         .await
         .map_err(Unreachable)?;
-    if resp.status() != 200 {
-        return Ok(None);
+    let status = resp.status();
+    if status != 200 {
+        return Ok((status, None));
     }
-    Ok(fetch::text(&resp)
-        .await
-        .and_then(|t| serde_json::from_str(&t).ok()))
+    Ok((
+        status,
+        fetch::text(&resp)
+            .await
+            .and_then(|t| serde_json::from_str(&t).ok()),
+    ))
 }
 
 /// An integer id field of an object (`5`, `"5"` or `{"id": 5}`).

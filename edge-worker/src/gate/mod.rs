@@ -7,7 +7,8 @@
 //! - identity: [`credential`], [`identity`], [`jwt`], [`access`], [`csrf`];
 //! - route: [`routes`] (the table), [`plan`] (action and resource), [`dm`], [`org`],
 //!   [`resolve`] and [`lookup`] (the project of an object);
-//! - forward: [`forward`], [`list`] (answers narrowed to the member's reach), [`signup`].
+//! - forward: [`active`] (only in the member's active organization), [`forward`], [`list`]
+//!   (answers narrowed to the member's reach), [`redact`] (other members' emails), [`signup`].
 
 pub mod access;
 pub mod active;
