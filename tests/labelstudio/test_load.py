@@ -212,12 +212,26 @@ def test_load_and_origin_restart(stack):
         if count >= N:
             break
         time.sleep(0.2)
+    if count != N:
+        sent = {}
+        for r in results:
+            who = next(t["who"] for t in tpl if t["name"] == r[0])
+            sent[who] = sent.get(who, 0) + 1
+        got = {}
+        for who in sent:
+            q = f"since={t_start_ms}&until={t_end_ms}&page_size=1&user={stack.users[who].id}"
+            got[who] = requests.get(f"{stack.worker.url}/api/activity-logs/?{q}", headers=owner, timeout=30).json()["count"]
+        print("\nlabelgate load records by user (sent, logged):", {w: (sent[w], got[w]) for w in sent})
     assert count == N, f"{count} records for {N} requests"
 
     # Nothing denied reached Label Studio.
     imports_ok = sum(1 for r in results if r[0] == "import_ma" and r[3] == 201)
     after = stack.direct(f"/api/projects/{P}/")
-    assert after["task_number"] == tasks_before + imports_ok, (after["task_number"], tasks_before, imports_ok)
+    # An import in flight when Label Studio was killed may have landed before its answer was
+    # lost (the Worker answered 502): it counts at most once.
+    imports_lost = sum(1 for r in results if r[0] == "import_ma" and r[3] == 502)
+    assert tasks_before + imports_ok <= after["task_number"] <= tasks_before + imports_ok + imports_lost, (
+        after["task_number"], tasks_before, imports_ok, imports_lost)
     assert after["pinned_at"] is None or not after["pinned_at"].startswith("2099"), after["pinned_at"]
     assert after["pinned_at"] is not None and after["pinned_at"].startswith("2027-05-05")
     archive = stack.direct(f"/api/projects/{stack.projects['archive']}/")
