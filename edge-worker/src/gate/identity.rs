@@ -260,6 +260,23 @@ async fn whoami(cred: &Credential, cfg: &Config, now: f64) -> Result<u64, NoIden
     }
 }
 
+/// Proves `cred` again when what proved it is older than `MAX_STALENESS_MS`: a write the
+/// Worker applies to its store, or an answer it serves from it, is never made on a credential
+/// Label Studio has since revoked (a reset token, a session that ended). JWTs and Access
+/// assertions were verified on this request.
+pub async fn reprove(cred: &Credential, cfg: &Config, now: f64, user: u64) -> Result<(), Reply> {
+    if matches!(cred, Credential::Bearer(_) | Credential::Access(_)) {
+        return Ok(());
+    }
+    match proved(cred, cfg, now, cfg.max_staleness_ms).await {
+        Ok(Some(p)) if p.user == user => Ok(()),
+        Ok(_) => Err(Reply::unauthenticated(
+            "Label Studio no longer accepts this credential (it was reset or has ended): sign in again",
+        )),
+        Err(e) => Err(no_identity(e)),
+    }
+}
+
 /// The identity of a token-refresh request: the refresh JWT in its body.
 pub fn refresh_identity(token: &str, cfg: &Config, now: f64) -> Result<Identity, NoIdentity> {
     let secret = cfg

@@ -113,7 +113,7 @@ impl Ask<'_> {
                 Reply::error(502, "origin_unreachable", "the origin did not answer")
             })?;
         match rw.redact_for {
-            Some(me) => narrowed_answer(resp, me).await,
+            Some(me) => redact::answer(resp, me).await,
             None => Ok(resp),
         }
     }
@@ -163,29 +163,6 @@ impl Ask<'_> {
         })?;
         Ok(bytes)
     }
-}
-
-/// A JSON answer narrowed for `me`, who may not see other members' emails.
-async fn narrowed_answer(resp: Response, me: u64) -> Result<Response, Reply> {
-    let json = resp
-        .headers()
-        .get("content-type")
-        .ok()
-        .flatten()
-        .is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
-    if !json {
-        return Ok(resp);
-    }
-    let Some(text) = fetch::text(&resp).await else {
-        return Err(Reply::error(
-            502,
-            "origin_answer",
-            "the origin's answer could not be read",
-        ));
-    };
-    let body = redact::redact_text(&text, me).unwrap_or(text);
-    fetch::with_body(&resp, &body)
-        .map_err(|e| Reply::error(502, "origin_answer", fetch::js_error(&e)))
 }
 
 fn refuse_hostile_headers(incoming: &Incoming, query: &Query) -> Result<(), Reply> {
@@ -688,29 +665,11 @@ impl Decided<'_> {
     /// Label Studio has since revoked (a reset token, a session that ended). JWTs and Access
     /// assertions were verified on this request.
     pub async fn reprove(&self) -> Result<(), Reply> {
-        let Some(cred) = &self.cred else {
-            return Ok(());
-        };
-        if matches!(
-            cred,
-            credential::Credential::Bearer(_) | credential::Credential::Access(_)
-        ) {
-            return Ok(());
-        }
-        let cfg = self.ask.cfg;
-        match identity::proved(cred, cfg, self.ask.now, cfg.max_staleness_ms).await {
-            Ok(Some(p)) if Some(p.user) == self.principal.user => Ok(()),
-            Ok(_) => Err(Reply::unauthenticated(
-                "Label Studio no longer accepts this credential (it was reset or has ended): sign in again",
-            )),
-            Err(identity::NoIdentity::Unreachable(_)) => Err(Reply::error(
-                502,
-                "origin_unreachable",
-                "the origin did not answer",
-            )),
-            Err(
-                identity::NoIdentity::Unauthenticated(m) | identity::NoIdentity::UnknownEmail(m),
-            ) => Err(Reply::unauthenticated(m)),
+        match (&self.cred, self.principal.user) {
+            (Some(cred), Some(user)) => {
+                identity::reprove(cred, self.ask.cfg, self.ask.now, user).await
+            }
+            _ => Ok(()),
         }
     }
 

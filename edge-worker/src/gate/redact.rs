@@ -10,6 +10,10 @@
 //! user loses its email. The member's own record is left whole.
 
 use serde_json::{Map, Value};
+use worker::web_sys::Response;
+
+use crate::fetch;
+use crate::reply::Reply;
 
 /// The fields of a user record a member who may not see the members does not get.
 const CONTACT: [&str; 2] = ["email", "phone"];
@@ -125,6 +129,29 @@ pub fn redact_text(text: &str, me: u64) -> Option<String> {
     }
     let mut v: Value = serde_json::from_str(text).ok()?;
     redact(&mut v, me).then(|| v.to_string())
+}
+
+/// A JSON answer narrowed for `me`, who may not see other members' emails.
+pub async fn answer(resp: Response, me: u64) -> Result<Response, Reply> {
+    let json = resp
+        .headers()
+        .get("content-type")
+        .ok()
+        .flatten()
+        .is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
+    if !json {
+        return Ok(resp);
+    }
+    let Some(text) = fetch::text(&resp).await else {
+        return Err(Reply::error(
+            502,
+            "origin_answer",
+            "the origin's answer could not be read",
+        ));
+    };
+    let body = redact_text(&text, me).unwrap_or(text);
+    fetch::with_body(&resp, &body)
+        .map_err(|e| Reply::error(502, "origin_answer", fetch::js_error(&e)))
 }
 
 #[cfg(test)]
