@@ -77,6 +77,36 @@ class Stack:
         return bootstrap_store.bootstrap(self.ls.url, self.ls.admin_token, self.worker.url, lsserver.ADMIN_TOKEN,
                                          owner=self.users["owner"].id)
 
+    def leave_second_org(self, org: int, owner: int, lines: list[dict], who: list[str], probe: str) -> None:
+        """Undoes a test's second organization for the members `who`: out of it in Label
+        Studio (active in this stack's organization again) and in the store (`lines`, the
+        facts it was imported with, imported again with only its owner: an import replaces an
+        organization's facts, and the directory follows through the store's outbox, until the
+        active member `probe` lists their projects again without naming an organization)."""
+        ids = [self.users[w].id for w in who]
+        lsserver.django_shell(self.ls, f"""
+from organizations.models import Organization, OrganizationMember
+from users.models import User
+OrganizationMember.objects.filter(organization_id={org}, user_id__in={ids}).delete()
+for uid in {ids}:
+    x = User.objects.get(id=uid)
+    x.active_organization = Organization.objects.get(id={self.org})
+    x.save(update_fields=['active_organization'])
+""")
+        alone = [dict(x) for x in lines if "member" not in x or x["member"]["user"] == owner]
+        for x in alone:
+            if "project" in x:
+                x["project"] = {**x["project"], "members": []}
+        r = requests.post(f"{self.worker.url}/api/labelgate/import?org={org}",
+                          data="\n".join(json.dumps(x) for x in alone),
+                          headers={"X-LabelGate-Admin-Token": lsserver.ADMIN_TOKEN}, timeout=60)
+        assert r.status_code == 200, r.text
+        for _ in range(50):
+            if self.via_worker(probe, "GET", "/api/projects/").status_code == 200:
+                break
+            time.sleep(0.2)
+        assert self.via_worker(probe, "GET", "/api/projects/").status_code == 200, probe
+
     def sdk(self, who: str) -> LabelStudio:
         """Label Studio's SDK pointed at the Worker, as `who`."""
         return LabelStudio(base_url=self.worker.url, api_key=self.users[who].token)

@@ -105,27 +105,8 @@ print(json.dumps({{'org': org.id, 'project': p.id, 'owner': owner.id, 'token': o
     for who in ["annotator", "gone"]:
         set_active(stack, u[who], stack.org)
     yield made
-    # The other tests' members belong to one organization again: in Label Studio and in the
-    # store (an import replaces an organization's facts, and the directory follows).
-    lsserver.django_shell(stack.ls, f"""
-from organizations.models import Organization, OrganizationMember
-from users.models import User
-OrganizationMember.objects.filter(organization_id={made['org']}, user_id__in=[{u['annotator']}, {u['gone']}]).delete()
-for uid in [{u['annotator']}, {u['gone']}]:
-    x = User.objects.get(id=uid)
-    x.active_organization = Organization.objects.get(id={stack.org})
-    x.save(update_fields=['active_organization'])
-""")
-    alone = [line for line in lines if "member" not in line or line["member"]["user"] == made["owner"]]
-    r = requests.post(f"{stack.worker.url}/api/labelgate/import?org={made['org']}",
-                      data="\n".join(json.dumps(x) for x in alone),
-                      headers={"X-LabelGate-Admin-Token": lsserver.ADMIN_TOKEN}, timeout=60)
-    assert r.status_code == 200, r.text
-    for _ in range(50):  # the directory follows through the store's outbox
-        if stack.via_worker("annotator", "GET", "/api/projects/").status_code == 200:
-            break
-        time.sleep(0.2)
-    assert stack.via_worker("annotator", "GET", "/api/projects/").status_code == 200
+    # The other tests' members belong to one organization again.
+    stack.leave_second_org(made["org"], made["owner"], lines, ["annotator", "gone"], probe="annotator")
 
 
 def org_level_routes() -> list[tuple[str, str]]:

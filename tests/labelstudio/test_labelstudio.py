@@ -337,26 +337,6 @@ print(json.dumps({{'org': org.id, 'project': p.id, 'owner': owner.id}}))
         r = stack.via_worker("reviewer", "GET", f"/api/projects/{made['project']}/", headers={"X-LabelGate-Org": str(stack.org)})
         assert r.status_code == 403 and r.json()["reason"] == "unknown_resource", r.text
     finally:
-        # The reviewer belongs to one organization again, in Label Studio and in the store (an
-        # import replaces the second organization's facts), so the later tests see the stack
-        # as before.
-        lsserver.django_shell(stack.ls, f"""
-from users.models import User
-from organizations.models import Organization, OrganizationMember
-rev = User.objects.get(id={rev.id})
-OrganizationMember.objects.filter(organization_id={made['org']}, user_id={rev.id}).delete()
-rev.active_organization = Organization.objects.get(id={stack.org})
-rev.save(update_fields=['active_organization'])
-""")
-        alone = [x for x in lines if "member" not in x or x["member"]["user"] == made["owner"]]
-        for x in alone:
-            if "project" in x:
-                x["project"]["members"] = []
-        r = requests.post(f"{stack.worker.url}/api/labelgate/import?org={made['org']}",
-                          data="\n".join(json.dumps(x) for x in alone),
-                          headers={"X-LabelGate-Admin-Token": lsserver.ADMIN_TOKEN}, timeout=60)
-        assert r.status_code == 200, r.text
-        for _ in range(50):  # the directory follows through the store's outbox
-            if stack.via_worker("reviewer", "GET", "/api/projects/").status_code == 200:
-                break
-            time.sleep(0.2)
+        # The reviewer belongs to one organization again, so the later tests see the stack as
+        # before.
+        stack.leave_second_org(made["org"], made["owner"], lines, ["reviewer"], probe="reviewer")
