@@ -165,17 +165,29 @@ async function loadSlice() {
   state.cards = me.cards ?? {};
 }
 
-/** Runs `work` with the page marked busy (tests wait for it), reporting a failure. */
-async function busy(work) {
+/**
+ * Runs `work` after every earlier one has finished, with the page marked busy until the last
+ * is done (tests wait for it), reporting a failure. One at a time: a user switched while a
+ * change is on its way sees the page after that change, never a render of the old member's
+ * answer over the new member's page.
+ */
+let queue = Promise.resolve();
+let pending = 0;
+function busy(work) {
+  pending += 1;
   document.body.dataset.busy = "true";
-  try {
-    return await work();
-  } catch (e) {
-    toast(e.message, { kind: "error" });
-    return null;
-  } finally {
-    delete document.body.dataset.busy;
-  }
+  const run = queue
+    .then(work)
+    .catch((e) => {
+      toast(e.message, { kind: "error" });
+      return null;
+    })
+    .finally(() => {
+      pending -= 1;
+      if (pending === 0) delete document.body.dataset.busy;
+    });
+  queue = run;
+  return run;
 }
 
 /**
@@ -857,6 +869,17 @@ function readUserFromUrl(ids) {
   return ids.includes(wanted) ? wanted : ids[0];
 }
 
+/** Signs in as `user`: the address, the slice and the page follow. */
+async function switchTo(user) {
+  state.user = user;
+  const url = new URL(location.href);
+  url.searchParams.set("user", String(state.user));
+  history.replaceState(null, "", url);
+  $('[data-testid="toast-area"]').replaceChildren();
+  await loadSlice();
+  render();
+}
+
 function setupControls() {
   const ids = state.people.map((m) => m.id).sort((a, b) => a - b);
   const select = $('[data-testid="user-switcher"]');
@@ -865,15 +888,11 @@ function setupControls() {
       h("option", { value: String(id), "data-testid": `user-option-${id}` }, `${userName(id)} · ${roleLabel(id).replace("_", " ")}`),
     ),
   );
-  select.addEventListener("change", () => busy(async () => {
-    state.user = Number(select.value);
-    const url = new URL(location.href);
-    url.searchParams.set("user", String(state.user));
-    history.replaceState(null, "", url);
-    $('[data-testid="toast-area"]').replaceChildren();
-    await loadSlice();
-    render();
-  }));
+  select.addEventListener("change", () => {
+    // Read now: a change still on its way renders the old member's page (and the switcher).
+    const user = Number(select.value);
+    busy(() => switchTo(user));
+  });
   state.user = readUserFromUrl(ids);
 
   for (const b of document.querySelectorAll("[data-filter]")) {
