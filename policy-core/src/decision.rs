@@ -10,6 +10,7 @@ use serde::ser::{Serialize, SerializeStruct, Serializer};
 use crate::action::Action;
 use crate::matrix::PolicyId;
 use crate::role::{Role, Scope};
+use crate::writer::push_string;
 
 /// Why a decision came out as it did. The names are part of the public contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -410,9 +411,9 @@ impl Decision {
         } else {
             "{\"allow\":false,\"reason\":"
         });
-        crate::json::push_string(&mut out, self.reason.name());
+        push_string(&mut out, self.reason.name());
         out.push_str(",\"message\":");
-        crate::json::push_string(&mut out, &self.message());
+        push_string(&mut out, &self.message());
         out.push_str(",\"policy\":\"");
         // Writing into a String cannot fail.
         let _ = write!(out, "{}", self.policy);

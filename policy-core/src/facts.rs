@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 use crate::error::LoadError;
 use crate::reader::{self, Reader, Res};
 use crate::role::{Edition, Role, Status};
+use crate::writer::Writer;
 
 /// A whole snapshot: the edition, the organizations and the users.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -406,7 +407,7 @@ impl Facts {
     /// lists are in (see [`Facts::canonicalize`]); absent optional fields, empty lists and
     /// default settings are left out.
     pub fn to_json(&self) -> String {
-        let mut w = Writer(String::new());
+        let mut w = Writer::new();
         w.0.push('{');
         w.key("edition", true);
         w.string(self.edition.name());
@@ -538,60 +539,5 @@ impl ProjectFacts {
             });
         }
         w.0.push('}');
-    }
-}
-
-/// A compact JSON writer.
-struct Writer(String);
-
-impl Writer {
-    fn key(&mut self, name: &str, first: bool) {
-        if !first {
-            self.0.push(',');
-        }
-        self.string(name);
-        self.0.push(':');
-    }
-
-    fn id(&mut self, v: u64) {
-        use core::fmt::Write as _;
-        let _ = write!(self.0, "{v}");
-    }
-
-    fn string(&mut self, s: &str) {
-        self.0.push('"');
-        for c in s.chars() {
-            match c {
-                '"' => self.0.push_str("\\\""),
-                '\\' => self.0.push_str("\\\\"),
-                '\n' => self.0.push_str("\\n"),
-                '\r' => self.0.push_str("\\r"),
-                '\t' => self.0.push_str("\\t"),
-                c if (c as u32) < 0x20 => {
-                    use core::fmt::Write as _;
-                    let _ = write!(self.0, "\\u{:04x}", c as u32);
-                }
-                c => self.0.push(c),
-            }
-        }
-        self.0.push('"');
-    }
-
-    fn opt_string(&mut self, name: &str, v: Option<&str>) {
-        if let Some(v) = v {
-            self.key(name, false);
-            self.string(v);
-        }
-    }
-
-    fn list<T>(&mut self, items: &[T], mut item: impl FnMut(&T, &mut Writer)) {
-        self.0.push('[');
-        for (i, x) in items.iter().enumerate() {
-            if i > 0 {
-                self.0.push(',');
-            }
-            item(x, self);
-        }
-        self.0.push(']');
     }
 }

@@ -1,16 +1,16 @@
 //! The host-neutral JSON twins of the API: text in, text out, never a panic. Every host
 //! (wasm-bindgen, the Worker, the wasmtime module) goes through these. Input is read by
-//! [`crate::reader`]; output is written here, in serde_json's compact form.
+//! [`crate::reader`] and written by [`crate::writer`], in serde_json's compact form.
 
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt::Write;
 
 use crate::action::Action;
 use crate::decide::Policy;
 use crate::reader::{self, Reader, Res};
 use crate::request::{QueryForm, QueryJson, Request, RequestJson, Resource};
+use crate::writer::Writer;
 
 /// Reads a query, its errors worded `invalid query json: ...`.
 fn query<'a, T>(text: &'a str, read: impl FnOnce(&mut Reader<'a>) -> Res<T>) -> Result<T, String> {
@@ -74,15 +74,10 @@ impl Policy {
     pub fn allowed_actions_json(&self, text: &str) -> String {
         match self.allowed_actions_query(text) {
             Ok(actions) => {
-                let mut out = String::from("{\"actions\":[");
-                for (i, a) in actions.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    push_string(&mut out, a.name());
-                }
-                out.push_str("]}");
-                out
+                let mut w = Writer(String::from("{\"actions\":"));
+                w.list(&actions, |a, w| w.string(a.name()));
+                w.0.push('}');
+                w.0
             }
             Err(error) => error_json(&error),
         }
@@ -108,61 +103,18 @@ pub fn mask(actions: &[Action]) -> u64 {
 fn ids_json(ids: Result<Vec<u64>, String>) -> String {
     match ids {
         Ok(ids) => {
-            let mut out = String::from("{\"ids\":[");
-            for (i, id) in ids.iter().enumerate() {
-                let comma = if i > 0 { "," } else { "" };
-                // Writing into a String cannot fail.
-                let _ = write!(out, "{comma}{id}");
-            }
-            out.push_str("]}");
-            out
+            let mut w = Writer(String::from("{\"ids\":"));
+            w.list(&ids, |id, w| w.id(*id));
+            w.0.push('}');
+            w.0
         }
         Err(error) => error_json(&error),
     }
 }
 
 fn error_json(error: &str) -> String {
-    let mut out = String::from("{\"error\":");
-    push_string(&mut out, error);
-    out.push('}');
-    out
-}
-
-/// Lowercase hexadecimal digits, by value.
-pub(crate) const HEX: &[u8; 16] = b"0123456789abcdef";
-
-/// Appends `s` as a JSON string, escaped as serde_json escapes.
-pub(crate) fn push_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if u32::from(c) < 0x20 => {
-                let b = u32::from(c) as usize;
-                out.push_str("\\u00");
-                out.push(char::from(HEX.get(b >> 4).copied().unwrap_or(b'0')));
-                out.push(char::from(HEX.get(b & 15).copied().unwrap_or(b'0')));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
-#[cfg(test)]
-mod tests {
-    use super::push_string;
-
-    #[test]
-    fn strings_are_escaped_as_serde_json_escapes_them() {
-        let mut out = alloc::string::String::new();
-        push_string(&mut out, "a\"b\\c\n\r\t\u{8}\u{c}\u{1f}\u{0}é😀/");
-        assert_eq!(out, r#""a\"b\\c\n\r\t\b\f\u001f\u0000é😀/""#);
-    }
+    let mut w = Writer(String::from("{\"error\":"));
+    w.string(error);
+    w.0.push('}');
+    w.0
 }

@@ -35,6 +35,7 @@ mod request;
 mod role;
 mod slice;
 mod snapshot;
+mod writer;
 
 pub use action::{Action, Kind};
 pub use decide::Policy;

@@ -10,9 +10,9 @@ use sha2::{Digest, Sha256};
 
 use crate::action::{Action, Kind};
 use crate::error::LoadError;
-use crate::json::HEX;
 use crate::reader::{self, Reader, Res};
 use crate::role::{Role, Scope};
+use crate::writer::HEX;
 
 /// The built-in matrix: SPEC §3's table, in the operator's JSON form.
 pub const DEFAULT_MATRIX_JSON: &str = include_str!("default_matrix.json");
