@@ -17,91 +17,21 @@
 //!    (`edition_restricted`), sandboxes that cannot be deleted or given members
 //!    (`sandbox_private`), `workspace_not_empty`, and the checks `project.duplicate` needs
 //!    on its target and source.
+//!
+//! Steps 2 to 5 resolve the request ([`crate::resolve`]); the reach queries run the same
+//! judgement over many projects or workspaces ([`crate::reach`]).
 
 use alloc::boxed::Box;
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::action::{Action, Kind};
 use crate::decision::{Decision, Detail, OwnerRule, Reason, Shape, Thing};
-use crate::error::LoadError;
-use crate::matrix::{Grant, Matrix, PolicyId};
+use crate::matrix::Grant;
+use crate::policy::Policy;
 use crate::request::{CopyMode, Principal, Request, Resource, RoleChange};
-use crate::role::{Role, Scope, Status};
-use crate::snapshot::{Organization, Project, Snapshot, Workspace};
-
-/// A role matrix and a snapshot: everything a decision needs.
-#[derive(Debug)]
-pub struct Policy {
-    matrix: Matrix,
-    snapshot: Snapshot,
-}
-
-/// A refusal: its reason and the facts for its message.
-struct Deny(Reason, Detail);
-
-type Check = Result<(), Deny>;
-
-fn deny(reason: Reason, detail: Detail) -> Check {
-    Err(Deny(reason, detail))
-}
-
-/// The level a request acts at.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Target {
-    Organization,
-    Workspace(u64),
-    Project(u64),
-}
-
-/// An active member acting in an organization.
-#[derive(Clone, Copy)]
-struct Member<'a> {
-    user: u64,
-    role: Role,
-    groups: &'a [String],
-}
-
-/// The resolved resource.
-#[derive(Clone, Copy)]
-enum Place<'a> {
-    Organization,
-    Workspace(&'a Workspace),
-    /// The project, its workspace, the member's role on it, and whether a group mapping
-    /// makes them a member of it.
-    Project(&'a Project, &'a Workspace, Role, bool),
-}
-
-#[derive(Clone, Copy)]
-struct Ctx<'a> {
-    org: &'a Organization,
-    member: Member<'a>,
-    place: Place<'a>,
-}
-
-impl Ctx<'_> {
-    fn role(&self) -> Role {
-        match self.place {
-            Place::Project(_, _, role, _) => role,
-            _ => self.member.role,
-        }
-    }
-
-    fn workspace(&self) -> Option<&Workspace> {
-        match self.place {
-            Place::Organization => None,
-            Place::Workspace(w) | Place::Project(_, w, _, _) => Some(w),
-        }
-    }
-
-    fn thing(&self) -> Thing {
-        match self.place {
-            Place::Organization => Thing::Organization(self.org.id),
-            Place::Workspace(w) => Thing::Workspace(w.id),
-            Place::Project(p, ..) => Thing::Project(p.id),
-        }
-    }
-}
+use crate::resolve::{Check, Ctx, Deny, Place, Target, deny};
+use crate::role::{Role, Scope};
+use crate::snapshot::{Project, Workspace};
 
 /// The level the resource names.
 fn level(res: &Resource) -> Result<Target, Shape> {
@@ -150,34 +80,6 @@ fn default_scope(target: Target) -> Scope {
 }
 
 impl Policy {
-    /// A policy from a matrix and a snapshot.
-    pub fn new(matrix: Matrix, snapshot: Snapshot) -> Policy {
-        Policy { matrix, snapshot }
-    }
-
-    /// SPEC's matrix over the snapshot `text`.
-    pub fn from_snapshot_json(text: &str) -> Result<Policy, LoadError> {
-        Ok(Policy::new(
-            Matrix::default_matrix()?,
-            Snapshot::from_json(text)?,
-        ))
-    }
-
-    /// The matrix in force.
-    pub fn matrix(&self) -> &Matrix {
-        &self.matrix
-    }
-
-    /// The snapshot in force.
-    pub fn snapshot(&self) -> &Snapshot {
-        &self.snapshot
-    }
-
-    /// The content hash of the matrix in force.
-    pub fn id(&self) -> PolicyId {
-        self.matrix.id()
-    }
-
     /// Decides one request.
     pub fn decide(&self, req: &Request) -> Decision {
         let outcome = self.check(&req.principal, req.org, req.action, &req.resource);
@@ -254,199 +156,9 @@ impl Policy {
         out
     }
 
-    /// The projects of `org` that `principal` may `project.view`, ascending by id.
-    pub fn visible_projects(&self, principal: &Principal, org: u64) -> Vec<u64> {
-        let Ok(org) = self.org(org) else {
-            return Vec::new();
-        };
-        let Ok(ctx) = self.resolve(org, principal, Target::Organization) else {
-            return Vec::new();
-        };
-        let user = ctx.member.user;
-        let candidates = if ctx.member.role >= Role::Administrator {
-            org.projects.clone()
-        } else {
-            let mut v = Vec::new();
-            if let Some(links) = self.snapshot.links.get(&(org.id, user)) {
-                for w in &links.workspaces {
-                    if let Some(ws) = self.snapshot.workspaces.get(w) {
-                        v.extend_from_slice(&ws.projects);
-                    }
-                }
-                v.extend_from_slice(&links.projects);
-            }
-            for g in principal.groups.iter() {
-                if let Some(ps) = org.group_projects.get(g.as_str()) {
-                    v.extend(ps.iter().map(|(p, _)| *p));
-                }
-            }
-            v.sort_unstable();
-            v.dedup();
-            v
-        };
-        self.keep_allowed(&ctx, candidates, Target::Project, Action::ProjectView)
-    }
-
-    /// The workspaces of `org` that `principal` may `workspace.view`, ascending by id.
-    pub fn visible_workspaces(&self, principal: &Principal, org: u64) -> Vec<u64> {
-        let Ok(org) = self.org(org) else {
-            return Vec::new();
-        };
-        let Ok(ctx) = self.resolve(org, principal, Target::Organization) else {
-            return Vec::new();
-        };
-        let candidates = if ctx.member.role >= Role::Manager {
-            org.workspaces.clone()
-        } else {
-            let mut v = self
-                .snapshot
-                .links
-                .get(&(org.id, ctx.member.user))
-                .map(|l| l.workspaces.clone())
-                .unwrap_or_default();
-            v.sort_unstable();
-            v.dedup();
-            v
-        };
-        self.keep_allowed(&ctx, candidates, Target::Workspace, Action::WorkspaceView)
-    }
-
-    /// The ids among `ids` on which `action` is allowed, in their order.
-    fn keep_allowed(
-        &self,
-        ctx: &Ctx<'_>,
-        mut ids: Vec<u64>,
-        target: fn(u64) -> Target,
-        action: Action,
-    ) -> Vec<u64> {
-        let res = Resource::default();
-        ids.retain(|&id| {
-            self.place(ctx, target(id))
-                .is_ok_and(|place| self.judge(&Ctx { place, ..*ctx }, action, &res).is_ok())
-        });
-        ids
-    }
-
-    // ---- Steps 2 to 5: resolution -----------------------------------------------------
-
-    fn org(&self, id: u64) -> Result<&Organization, Deny> {
-        self.snapshot.orgs.get(&id).ok_or(Deny(
-            Reason::UnknownResource,
-            Detail::Unknown {
-                thing: Thing::Organization(id),
-                org: id,
-            },
-        ))
-    }
-
-    fn signup(&self, org: &Organization, res: &Resource) -> Check {
-        let token_ok = res
-            .invite_token
-            .as_deref()
-            .is_some_and(|t| org.invite_tokens.iter().any(|k| k.as_ref() == t));
-        if org.signup_needs_invite && !token_ok {
-            return deny(
-                Reason::SettingDisabled,
-                Detail::SignupClosed { org: org.id },
-            );
-        }
-        Ok(())
-    }
-
-    fn resolve<'a>(
-        &'a self,
-        org: &'a Organization,
-        principal: &'a Principal,
-        target: Target,
-    ) -> Result<Ctx<'a>, Deny> {
-        let member = self.member(org, principal)?;
-        let ctx = Ctx {
-            org,
-            member,
-            place: Place::Organization,
-        };
-        let place = self.place(&ctx, target)?;
-        Ok(Ctx { place, ..ctx })
-    }
-
-    fn member<'a>(&self, org: &Organization, principal: &'a Principal) -> Result<Member<'a>, Deny> {
-        let Some(user) = principal.user else {
-            return Err(Deny(Reason::UnknownPrincipal, Detail::NoUser));
-        };
-        let mapped = principal
-            .groups
-            .iter()
-            .filter_map(|g| org.group_roles.get(g.as_str()))
-            .max()
-            .copied();
-        let role = match self.snapshot.members.get(&(org.id, user)) {
-            Some(m) => match (m.status, m.role) {
-                (Status::Active, Some(role)) => mapped.map_or(role, |r| r.max(role)),
-                (Status::Deactivated, _) => {
-                    return Err(Deny(
-                        Reason::Deactivated,
-                        Detail::Deactivated { user, org: org.id },
-                    ));
-                }
-                _ => {
-                    return Err(Deny(
-                        Reason::NotActivated,
-                        Detail::NotActivated { user, org: org.id },
-                    ));
-                }
-            },
-            None => match mapped {
-                Some(role) => role,
-                None if self.snapshot.known_users.contains(&user) => {
-                    return Err(Deny(
-                        Reason::NotMember,
-                        Detail::NotMember { user, org: org.id },
-                    ));
-                }
-                None => return Err(Deny(Reason::UnknownPrincipal, Detail::UnknownUser(user))),
-            },
-        };
-        Ok(Member {
-            user,
-            role,
-            groups: &principal.groups,
-        })
-    }
-
-    fn place<'a>(&'a self, ctx: &Ctx<'a>, target: Target) -> Result<Place<'a>, Deny> {
-        let org = ctx.org.id;
-        let unknown = |thing| Deny(Reason::UnknownResource, Detail::Unknown { thing, org });
-        match target {
-            Target::Organization => Ok(Place::Organization),
-            Target::Workspace(w) => self
-                .snapshot
-                .workspaces
-                .get(&w)
-                .filter(|ws| ws.org == org)
-                .map(Place::Workspace)
-                .ok_or(unknown(Thing::Workspace(w))),
-            Target::Project(p) => {
-                let project = self.snapshot.projects.get(&p).filter(|pr| pr.org == org);
-                let ws = project.and_then(|pr| self.snapshot.workspaces.get(&pr.workspace));
-                let (Some(project), Some(ws)) = (project, ws) else {
-                    return Err(unknown(Thing::Project(p)));
-                };
-                let mapped = ctx
-                    .member
-                    .groups
-                    .iter()
-                    .filter_map(|g| ctx.org.group_projects.get(g.as_str()))
-                    .flat_map(|ps| ps.iter().filter(|(id, _)| *id == p).map(|(_, r)| *r))
-                    .max();
-                let role = mapped.map_or(ctx.member.role, |r| r.max(ctx.member.role));
-                Ok(Place::Project(project, ws, role, mapped.is_some()))
-            }
-        }
-    }
-
     // ---- Steps 5 to 9: judgement ------------------------------------------------------
 
-    fn judge(&self, ctx: &Ctx<'_>, action: Action, res: &Resource) -> Check {
+    pub(crate) fn judge(&self, ctx: &Ctx<'_>, action: Action, res: &Resource) -> Check {
         if action == Action::AnalyticsView {
             return self.judge_analytics(ctx, res);
         }
@@ -462,7 +174,7 @@ impl Policy {
             _ => None,
         };
         if let Some(m) = member
-            && !self.snapshot.members.contains_key(&(org.id, m))
+            && !self.snapshot().members.contains_key(&(org.id, m))
         {
             return unknown(Thing::Member(m));
         }
@@ -470,7 +182,7 @@ impl Policy {
         if let (Action::ProjectDuplicate, Place::Project(_, ws, ..)) = (action, ctx.place) {
             let to = res.target_workspace.unwrap_or(ws.id);
             match self
-                .snapshot
+                .snapshot()
                 .workspaces
                 .get(&to)
                 .filter(|w| w.org == org.id)
@@ -480,7 +192,7 @@ impl Policy {
             }
         }
         let role = ctx.role();
-        let grant = self.matrix.grant(action, role);
+        let grant = self.matrix().grant(action, role);
         if grant == Grant::None {
             return deny(
                 Reason::RoleLacksPermission,
@@ -504,7 +216,7 @@ impl Policy {
                         return owner(OwnerRule::AdministratorSelf);
                     }
                     if let Some(r) = res.role.and_then(RoleChange::role)
-                        && !r.held_in(self.snapshot.edition)
+                        && !r.held_in(self.snapshot().edition)
                     {
                         return deny(Reason::EditionRestricted, Detail::Edition { role: r });
                     }
@@ -564,7 +276,7 @@ impl Policy {
             Place::Workspace(_) => Scope::Workspace,
             Place::Project(..) => Scope::Project,
         });
-        let Some(widest) = self.matrix.analytics_scope(role) else {
+        let Some(widest) = self.matrix().analytics_scope(role) else {
             return deny(Reason::RoleLacksPermission, Detail::NoAnalytics { role });
         };
         if asked > widest {
@@ -661,7 +373,7 @@ impl Policy {
     }
 
     fn workspace_member(&self, ws: &Workspace, user: u64) -> bool {
-        self.snapshot.workspace_members.contains(&(ws.id, user))
+        self.snapshot().workspace_members.contains(&(ws.id, user))
     }
 
     /// Workspaces they belong to, projects they were invited to (directly or by a group
@@ -670,7 +382,7 @@ impl Policy {
         mapped
             || p.created_by == user
             || self.workspace_member(ws, user)
-            || self.snapshot.project_members.contains(&(p.id, user))
+            || self.snapshot().project_members.contains(&(p.id, user))
     }
 
     /// SPEC §2: what a role reaches at all.
@@ -688,8 +400,8 @@ impl Policy {
             Role::Reviewer | Role::Annotator => {
                 mapped
                     || self.workspace_member(ws, user)
-                    || self.snapshot.project_members.contains(&(p.id, user))
-                    || self.snapshot.assigned.contains(&(p.id, user))
+                    || self.snapshot().project_members.contains(&(p.id, user))
+                    || self.snapshot().assigned.contains(&(p.id, user))
             }
         }
     }

@@ -7,7 +7,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::action::Action;
-use crate::decide::Policy;
+use crate::policy::Policy;
 use crate::reader::{self, Reader, Res};
 use crate::request::{QueryForm, QueryJson, Request, RequestJson, Resource};
 use crate::writer::Writer;

@@ -30,15 +30,17 @@ mod error;
 mod facts;
 mod json;
 mod matrix;
+mod policy;
+mod reach;
 mod reader;
 mod request;
+mod resolve;
 mod role;
 mod slice;
 mod snapshot;
 mod writer;
 
 pub use action::{Action, Kind};
-pub use decide::Policy;
 pub use decision::{Decision, Reason};
 pub use error::LoadError;
 pub use facts::{
@@ -47,6 +49,7 @@ pub use facts::{
 };
 pub use json::mask;
 pub use matrix::{DEFAULT_MATRIX_JSON, Grant, Matrix, PolicyId};
+pub use policy::Policy;
 pub use request::{CopyMode, Principal, Request, Resource, RoleChange};
 pub use role::{Edition, Role, Scope, Status};
 pub use slice::member_touched;

@@ -29,11 +29,11 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::action::Action;
-use crate::decide::Policy;
 use crate::facts::{
     AssignmentFacts, Facts, GroupMapping, MemberFacts, OrgFacts, OrgSettings, ProjectFacts,
     ProjectSettings, UserFacts, WorkspaceFacts,
 };
+use crate::policy::Policy;
 use crate::request::{Principal, Request, Resource};
 use crate::snapshot::{Organization, Snapshot};
 
