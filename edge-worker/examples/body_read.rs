@@ -8,7 +8,7 @@
 
 use std::io::{BufRead, BufWriter, Write};
 
-use edge_worker::gate::body::{JsonBody, check_charset};
+use edge_worker::http::body::{JsonBody, check_charset};
 use serde_json::{Value, json};
 
 fn unhex(s: &str) -> Option<Vec<u8>> {

@@ -12,8 +12,8 @@
 use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
-use edge_worker::gate::path::canonical_segments;
 use edge_worker::gate::routes::{self, How};
+use edge_worker::http::path::canonical_segments;
 use serde_json::Value;
 
 fn class(method: &str, path: &str) -> String {

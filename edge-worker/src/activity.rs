@@ -12,11 +12,11 @@ use serde_json::{Value, json};
 use worker::D1Database;
 use worker::wasm_bindgen::JsValue;
 
-use crate::gate::Decided;
-use crate::gate::list;
-use crate::gate::path::Query;
+use crate::decided::Decided;
 use crate::gate::source::Source;
-use crate::reply::Reply;
+use crate::http::path::Query;
+use crate::http::reply::Reply;
+use crate::serve::list;
 
 /// The D1 binding.
 pub const BINDING: &str = "ACTIVITY";
@@ -45,7 +45,7 @@ thread_local! {
 pub struct Record {
     /// Not to be recorded (the test endpoint).
     pub skip: bool,
-    /// A page or file of the web UI: a refusal is answered as HTML (`crate::pages`).
+    /// A page or file of the web UI: a refusal is answered as HTML (`crate::serve::pages`).
     pub page: bool,
     /// Milliseconds since the epoch.
     pub time_ms: u64,
@@ -242,7 +242,7 @@ impl Filter {
         let id = |name: &str| -> Result<Option<u64>, String> {
             q.get(name)
                 .map(|v| {
-                    crate::gate::path::parse_id(v)
+                    crate::http::path::parse_id(v)
                         .ok_or_else(|| format!("the query's `{name}` must be an integer"))
                 })
                 .transpose()
@@ -250,7 +250,7 @@ impl Filter {
         let when = |name: &str| -> Result<Option<u64>, String> {
             q.get(name)
                 .map(|v| {
-                    crate::gate::path::parse_id(v)
+                    crate::http::path::parse_id(v)
                         .or_else(|| time(v))
                         .ok_or_else(|| format!("the query's `{name}` must be a time"))
                 })
@@ -475,7 +475,7 @@ pub async fn serve(db: &D1Database, d: &Decided<'_>) -> Reply {
         Ok(f) => f,
         Err(e) => return Reply::deny(400, policy, Reason::InvalidRequest, e),
     };
-    let (raw_path, raw_query) = crate::gate::path::split_url(&ask.url);
+    let (raw_path, raw_query) = crate::http::path::split_url(&ask.url);
     let base = format!("{}{raw_path}", list::origin_of(&ask.url));
     match page(db, d.source, org, &filter, &base, raw_query).await {
         Ok(body) => Reply::decision(200, body).with("x-labelgate-decision", rw.decision.clone()),

@@ -1,6 +1,8 @@
-//! Every request starts here: it is dispatched to the gate (`crate::gate`: identity, route,
-//! decision, forward), and whatever the outcome, it leaves one record of the activity log,
-//! written after the response. This file owns no feature.
+//! Every request starts here, and flows one way. The front doors first (LabelGate's UI
+//! files, the test endpoints, the operator's tools), then the gate (`crate::gate`: identity,
+//! route, organization, decision), then the one server the route row names
+//! (`crate::serve`), and whatever the outcome, one record of the activity log, written after
+//! the response. This file owns no feature.
 
 use worker::wasm_bindgen::JsValue;
 use worker::web_sys::{self, Response};
@@ -8,8 +10,13 @@ use worker::{Context, Env};
 
 use crate::activity::{self, Record};
 use crate::config::Config;
-use crate::fetch::{self, Incoming};
-use crate::gate::{self, Ask, path};
+use crate::gate::source::Source;
+use crate::gate::{self, Gate};
+use crate::http::fetch::{self, Incoming};
+use crate::http::path;
+use crate::http::reply::Reply;
+use crate::http::request::Ask;
+use crate::serve;
 
 /// Handles one request; every outcome is a response, and (with the `ACTIVITY` binding) one
 /// record of the activity log, written after the response through `ctx.wait_until`.
@@ -33,7 +40,7 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: &Context) -> Result<Re
         ..Record::default()
     };
     let db = env.d1(activity::BINDING).ok();
-    let out = match gate::run(&ask, &env, &mut rec, db.as_ref()).await {
+    let out = match dispatch(&ask, &env, &mut rec, db.as_ref()).await {
         Ok(resp) => {
             rec.status = resp.status();
             Ok(resp)
@@ -43,7 +50,7 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: &Context) -> Result<Re
             rec.status = reply.status;
             rec.refused_by(&reply.body);
             if rec.page && reply.status >= 300 {
-                crate::pages::refused(reply, &ask.url).into_response()
+                crate::serve::pages::refused(reply, &ask.url).into_response()
             } else {
                 reply.into_response()
             }
@@ -61,6 +68,46 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: &Context) -> Result<Re
         }
     }
     out
+}
+
+/// The request through the front doors, the gate and its server: the origin's response
+/// (`Ok`) or the Worker's own answer (`Err`). The front doors' answers are not recorded.
+async fn dispatch(
+    ask: &Ask<'_>,
+    env: &Env,
+    rec: &mut Record,
+    db: Option<&worker::D1Database>,
+) -> Result<Response, Reply> {
+    let screened = gate::screen(ask)?;
+    let (method, raw_path) = (ask.method.as_str(), ask.raw_path());
+    if let Some(answer) = serve::pages::asset(env, method, &ask.url, &screened.segments).await {
+        rec.skip = true;
+        return answer;
+    }
+    let source = Source::of(env, ask.cfg, ask.now).await?;
+    if let Some(answer) = crate::testing::serve(ask, &source, raw_path).await {
+        rec.skip = true;
+        return Err(answer);
+    }
+    if let Some(answer) = crate::operator::operator(ask, &source, raw_path).await {
+        rec.skip = true;
+        return answer;
+    }
+    match gate::run(ask, &source, env, screened, rec).await? {
+        Gate::Public(m) => serve::public(ask, origin(ask)?, &m).await,
+        Gate::Signup(query) => {
+            serve::signup::request(ask, &source, &query, origin(ask)?, rec).await
+        }
+        Gate::Allowed(d) => serve::serve(&d, db).await,
+    }
+}
+
+/// The origin the gate checked is configured.
+fn origin<'a>(ask: &Ask<'a>) -> Result<&'a str, Reply> {
+    ask.cfg
+        .origin
+        .as_deref()
+        .ok_or_else(|| Reply::error(502, "no_origin", "no origin is configured"))
 }
 
 /// `Cf-Ray` when the edge gave one, else an id of the Worker's own.

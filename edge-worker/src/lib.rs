@@ -7,26 +7,33 @@
 #![forbid(unsafe_code)]
 
 //!
+//! One request flows one way: [`handler`] (the dispatcher: front doors, then the gate, then
+//! the one server the route row names, then one activity record) → [`gate`] (identity →
+//! route → organization → decision, answering nothing) → [`decided`] (the handoff) →
+//! [`serve`] (the servers of allowed requests) or [`admin`] (the administration API).
+//!
 //! Its parts, by folder:
-//! - [`gate`]: request -> identity -> route -> decision -> forward;
+//! - [`http`]: request, path, body, reply, fetch, forward, redaction, rewriter;
+//! - [`gate`]: identity, route, organization, decision; where the facts come from;
+//! - [`serve`]: the origin, filtered lists, own tasks, signup, sync, pages;
 //! - [`admin`]: the administration API (roles, members, workspaces, assignments), served
-//!   from the store, and the store kept in step with Label Studio;
+//!   from the store;
+//! - [`operator`]: the operator's tools (import, export, bootstrap of the store);
+//! - [`activity`]: the activity log; [`testing`]: the test endpoints;
 //! - [`store`]: the facts, one Durable Object per organization (SQLite), and the directory;
-//!   [`snapshot`]: the alternative, a whole snapshot in KV; [`activity`]: the activity log;
-//! - [`pages`]: Label Studio's web UI through the edge (refusal pages, the injected UI
-//!   script, LabelGate's own UI files);
-//! - [`handler`]: dispatches each request and owns no feature; [`config`], [`reply`],
-//!   [`fetch`], [`cache`]: what they all share.
+//!   [`snapshot`]: the alternative, a whole snapshot in KV;
+//! - [`config`], [`cache`]: what they all share.
 
 pub mod activity;
 pub mod admin;
 pub mod cache;
 pub mod config;
-pub mod fetch;
+pub mod decided;
 pub mod gate;
 pub mod handler;
-pub mod pages;
-pub mod reply;
+pub mod http;
+pub mod operator;
+pub mod serve;
 pub mod snapshot;
 pub mod store;
 pub mod testing;

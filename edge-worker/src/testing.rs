@@ -13,9 +13,9 @@ use policy_core::Principal;
 use serde_json::{Value, json};
 use worker::Method;
 
-use crate::gate::Ask;
 use crate::gate::source::{Source, store_failed};
-use crate::reply::Reply;
+use crate::http::reply::Reply;
+use crate::http::request::Ask;
 use crate::store::client::{Scope, org_object};
 
 /// Serves a test endpoint, or `None` for any other path.

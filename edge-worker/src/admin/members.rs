@@ -13,12 +13,13 @@
 use serde_json::{Value, json};
 
 use crate::admin::{Answer, Ctx};
-use crate::fetch;
-use crate::gate::OriginRead;
-use crate::gate::forward::Body;
+use crate::decided::OriginRead;
 use crate::gate::revision;
+use crate::gate::routes::Admin;
 use crate::gate::source::store_failed;
-use crate::reply::Reply;
+use crate::http::fetch;
+use crate::http::forward::Body;
+use crate::http::reply::Reply;
 
 /// Label Studio's role codes and the contract's names.
 fn role_name(code: &str) -> Option<&'static str> {
@@ -45,8 +46,8 @@ async fn with_roles(c: &Ctx<'_>) -> Answer {
         OriginRead::Other(resp) => return Ok(resp),
     };
     let Ok(mut page) = serde_json::from_str::<Value>(&text) else {
-        return crate::fetch::with_body(&resp, &text)
-            .map_err(|e| Reply::error(502, "origin_answer", crate::fetch::js_error(&e)));
+        return crate::http::fetch::with_body(&resp, &text)
+            .map_err(|e| Reply::error(502, "origin_answer", crate::http::fetch::js_error(&e)));
     };
     let users: Vec<u64> = page
         .get("results")
@@ -86,11 +87,11 @@ async fn with_roles(c: &Ctx<'_>) -> Answer {
         if let Some(Value::String(url)) = page.get_mut(link)
             && let Some(rest) = url.strip_prefix(d.origin)
         {
-            *url = format!("{}{rest}", crate::gate::list::origin_of(&d.ask.url));
+            *url = format!("{}{rest}", crate::serve::list::origin_of(&d.ask.url));
         }
     }
-    crate::fetch::with_body(&resp, &page.to_string())
-        .map_err(|e| Reply::error(502, "origin_answer", crate::fetch::js_error(&e)))
+    crate::http::fetch::with_body(&resp, &page.to_string())
+        .map_err(|e| Reply::error(502, "origin_answer", crate::http::fetch::js_error(&e)))
 }
 
 /// `POST|PATCH .../memberships` `{user_id, role}`: a member's role (or status).
@@ -110,13 +111,13 @@ async fn set_role(c: &Ctx<'_>) -> Answer {
         .await
 }
 
-pub(crate) async fn serve(c: &Ctx<'_>) -> Option<Answer> {
+pub(crate) async fn serve(c: &Ctx<'_>, route: Admin) -> Option<Answer> {
     let d = c.d;
     let p = &d.matched.params;
-    Some(match (c.method(), c.route()) {
-        ("GET", "/api/organizations/{org}/memberships") => with_roles(c).await,
-        ("GET", "/api/labelgate/members") => c.paged("members").await,
-        ("GET", "/api/organizations/{org}/memberships/{member}") => {
+    Some(match route {
+        Admin::Memberships => with_roles(c).await,
+        Admin::Members => c.paged("members").await,
+        Admin::Membership => {
             let member = p.member.unwrap_or(0);
             let answer = c
                 .store
@@ -132,8 +133,8 @@ pub(crate) async fn serve(c: &Ctx<'_>) -> Option<Answer> {
                 Err(e) => Err(e),
             }
         }
-        ("POST" | "PATCH", "/api/organizations/{org}/memberships") => set_role(c).await,
-        ("DELETE", "/api/organizations/{org}/memberships/{member}") => {
+        Admin::SetRole => set_role(c).await,
+        Admin::RemoveMember => {
             let member = p.member.unwrap_or(0);
             c.write(
                 json!({"op": "remove_member", "member": member}),
@@ -142,12 +143,12 @@ pub(crate) async fn serve(c: &Ctx<'_>) -> Option<Answer> {
             )
             .await
         }
-        ("PATCH" | "PUT", "/api/organizations/{org}") => return settings(c).await,
-        ("GET", "/api/invite") | ("POST", "/api/invite/(reset-token|send-email)") => {
+        Admin::OrgSettings => return settings(c).await,
+        Admin::Invite => {
             return Some(invite(c).await);
         }
-        ("GET", "/api/labelgate/journal") => c.paged("journal").await,
-        (m, "/api/labelgate/group-mappings") => return Some(mappings(c, m).await),
+        Admin::Journal => c.paged("journal").await,
+        Admin::GroupMappings => return Some(mappings(c, c.method()).await),
         _ => return None,
     })
 }

@@ -10,54 +10,34 @@
 //! Enterprise server serves them), and LabelGate's own (`/api/labelgate/...`) answer 501.
 //!
 //! - [`members`]: memberships, invites, organization settings, group mappings, the journal;
-//! - [`workspaces`]: workspaces, their members, project members, moves, assignments;
-//! - [`operator`]: import, export and bootstrap of the store (the operator's token);
-//! - [`sync`]: the store kept in step with what Label Studio creates and deletes.
+//! - [`workspaces`]: workspaces, their members, project members, moves, assignments.
+//!
+//! Which route is which is the route table's `Server::Admin` (`crate::gate::routes`).
 
 pub mod members;
-pub mod operator;
-pub mod sync;
 pub mod workspaces;
 
 use serde_json::{Value, json};
 use worker::web_sys::Response;
 
-use crate::gate::body::JsonBody;
+use crate::decided::Decided;
 use crate::gate::revision;
+use crate::gate::routes::Admin;
 use crate::gate::source::Source;
 use crate::gate::source::store_failed;
-use crate::gate::{Ask, Decided};
-use crate::reply::Reply;
+use crate::http::body::JsonBody;
+use crate::http::reply::Reply;
+use crate::http::request::Ask;
 use crate::store::client::Client;
-
-pub use operator::operator;
-
-/// The organization-level routes served from the member's whole slice (their projects and
-/// workspaces), which the gate must then decide on that slice.
-pub const NEEDS_OBJECTS: [&str; 1] = ["/api/labelgate/me"];
 
 /// The answer of a route the Worker serves.
 pub type Answer = Result<Response, Reply>;
 
-/// Serves `d` if it is an administration route (with the store), `None` otherwise (it goes
-/// to the origin).
-pub async fn serve(d: &Decided<'_>) -> Option<Answer> {
-    if d.matched.row.path == "/api/labelgate/me" {
-        // The member's own slice (SPEC §7) and who they are: what a browser decides on.
-        let facts = d.policy.slice(&d.principal, d.org);
-        let body = format!(
-            "{{\"principal\":{},\"org\":{},\"policy\":\"{}\",\"slice\":{}}}",
-            json!({"user": d.principal.user, "groups": d.principal.groups}),
-            d.org,
-            d.policy.id(),
-            facts.to_json()
-        );
-        return Some(Err(
-            Reply::decision(200, body).with("cache-control", "private, no-store")
-        ));
-    }
+/// Serves the administration route `route` from the store; `None` without the store (the
+/// request goes to the origin, an Enterprise server) or when the origin answers it after all.
+pub async fn serve(d: &Decided<'_>, route: Admin) -> Option<Answer> {
     let Some(store) = d.source.store() else {
-        return d.matched.row.path.starts_with("/api/labelgate/").then(|| {
+        return route.needs_store().then(|| {
             Err(Reply::error(
                 501,
                 "needs_store",
@@ -66,10 +46,28 @@ pub async fn serve(d: &Decided<'_>) -> Option<Answer> {
         });
     };
     let c = Ctx { d, store };
-    if let Some(a) = members::serve(&c).await {
-        return Some(a);
+    match route {
+        Admin::Memberships
+        | Admin::Members
+        | Admin::Membership
+        | Admin::SetRole
+        | Admin::RemoveMember
+        | Admin::OrgSettings
+        | Admin::Invite
+        | Admin::Journal
+        | Admin::GroupMappings => members::serve(&c, route).await,
+        Admin::Workspaces
+        | Admin::CreateWorkspace
+        | Admin::Workspace
+        | Admin::RenameWorkspace
+        | Admin::DeleteWorkspace
+        | Admin::WorkspaceMembers
+        | Admin::WorkspaceMembership
+        | Admin::ProjectMembers
+        | Admin::ProjectMembership
+        | Admin::ProjectPatch
+        | Admin::Assignees => workspaces::serve(&c, route).await,
     }
-    workspaces::serve(&c).await
 }
 
 /// A request the administration API serves, and the store.
@@ -84,11 +82,6 @@ impl Ctx<'_> {
     /// The method.
     pub fn method(&self) -> &str {
         &self.d.ask.method
-    }
-
-    /// The route's pattern.
-    pub fn route(&self) -> &'static str {
-        self.d.matched.row.path
     }
 
     /// The JSON body (read now if the decision did not).
@@ -116,7 +109,7 @@ impl Ctx<'_> {
     /// A body field the route needs, or 400.
     pub fn need<T>(
         &self,
-        v: Result<Option<T>, crate::gate::body::BodyError>,
+        v: Result<Option<T>, crate::http::body::BodyError>,
         name: &str,
     ) -> Result<T, Reply> {
         let bad = |m: String| {
@@ -208,8 +201,8 @@ fn refusal(org: u64, answer: &Value) -> Result<String, Reply> {
 /// A page as Label Studio answers it: `count`, `next` and `previous` on the Worker's URL,
 /// `results`.
 pub fn page(ask: &Ask<'_>, count: u64, page: u64, size: u64, results: Value) -> Value {
-    let (raw_path, raw_query) = crate::gate::path::split_url(&ask.url);
-    let base = format!("{}{raw_path}", crate::gate::list::origin_of(&ask.url));
+    let (raw_path, raw_query) = crate::http::path::split_url(&ask.url);
+    let base = format!("{}{raw_path}", crate::serve::list::origin_of(&ask.url));
     let link = |p: u64| format!("{base}?{}", crate::activity::page_query(raw_query, p));
     json!({
         "count": count,

@@ -9,9 +9,10 @@
 use serde_json::{Value, json};
 
 use crate::admin::{Answer, Ctx};
-use crate::gate::body::JsonBody;
-use crate::gate::forward::Body;
-use crate::reply::Reply;
+use crate::gate::routes::Admin;
+use crate::http::body::JsonBody;
+use crate::http::forward::Body;
+use crate::http::reply::Reply;
 
 /// A workspace as Enterprise shows it.
 fn workspace_json(w: &policy_core::WorkspaceFacts, projects: usize) -> Value {
@@ -24,11 +25,11 @@ fn workspace_json(w: &policy_core::WorkspaceFacts, projects: usize) -> Value {
     })
 }
 
-pub(crate) async fn serve(c: &Ctx<'_>) -> Option<Answer> {
+pub(crate) async fn serve(c: &Ctx<'_>, route: Admin) -> Option<Answer> {
     let d = c.d;
     let p = &d.matched.params;
-    Some(match (c.method(), c.route()) {
-        ("GET", "/api/workspaces") => {
+    Some(match route {
+        Admin::Workspaces => {
             let visible = d.policy.visible_workspaces(&d.principal, d.org);
             let list: Vec<Value> = slice_workspaces(c)
                 .into_iter()
@@ -37,7 +38,7 @@ pub(crate) async fn serve(c: &Ctx<'_>) -> Option<Answer> {
                 .collect();
             Err(Reply::decision(200, Value::Array(list).to_string()))
         }
-        ("GET", "/api/workspaces/{workspace}") => {
+        Admin::Workspace => {
             let id = p.workspace.unwrap_or(0);
             match slice_workspaces(c).into_iter().find(|(w, _)| w.id == id) {
                 Some((w, n)) => Err(Reply::decision(200, workspace_json(&w, n).to_string())),
@@ -48,11 +49,9 @@ pub(crate) async fn serve(c: &Ctx<'_>) -> Option<Answer> {
                 )),
             }
         }
-        ("POST", "/api/workspaces") => create(c).await,
-        ("PATCH" | "PUT", "/api/workspaces/{workspace}") => {
-            rename(c, p.workspace.unwrap_or(0)).await
-        }
-        ("DELETE", "/api/workspaces/{workspace}") => {
+        Admin::CreateWorkspace => create(c).await,
+        Admin::RenameWorkspace => rename(c, p.workspace.unwrap_or(0)).await,
+        Admin::DeleteWorkspace => {
             let id = p.workspace.unwrap_or(0);
             c.write(
                 json!({"op": "delete_workspace", "workspace": id}),
@@ -61,27 +60,27 @@ pub(crate) async fn serve(c: &Ctx<'_>) -> Option<Answer> {
             )
             .await
         }
-        ("GET", "/api/workspaces/{workspace}/memberships") => {
+        Admin::WorkspaceMembers => {
             let id = p.workspace.unwrap_or(0);
             c.read(json!({"what": "workspace_members", "workspace": id}), |v| v)
                 .await
         }
-        (m @ ("POST" | "DELETE"), "/api/workspaces/{workspace}/memberships") => {
+        Admin::WorkspaceMembership => {
             let id = p.workspace.unwrap_or(0);
-            return Some(member_write(c, m, "workspace", id).await);
+            return Some(member_write(c, c.method(), "workspace", id).await);
         }
-        ("GET", "/api/projects/{project}/members") => {
+        Admin::ProjectMembers => {
             let id = p.project.unwrap_or(0);
             c.read(json!({"what": "project_members", "project": id}), |v| v)
                 .await
         }
-        (m @ ("POST" | "DELETE"), "/api/projects/{project}/members") => {
+        Admin::ProjectMembership => {
             let id = p.project.unwrap_or(0);
-            return Some(member_write(c, m, "project", id).await);
+            return Some(member_write(c, c.method(), "project", id).await);
         }
-        ("PATCH" | "PUT", "/api/projects/{project}") => return project_patch(c).await,
-        (m @ ("POST" | "DELETE"), "/api/projects/{project}/tasks/assignees") => {
-            return Some(assign(c, m == "POST").await);
+        Admin::ProjectPatch => return project_patch(c).await,
+        Admin::Assignees => {
+            return Some(assign(c, c.method() == "POST").await);
         }
         _ => return None,
     })
@@ -211,9 +210,14 @@ async fn project_patch_store(c: &Ctx<'_>, body: &JsonBody, ours: &[&str]) -> Ans
                 .find(|(k, _)| *k == crate::gate::revision::HEADER)
                 .map(|(_, v)| v.clone())
                 .unwrap_or_default();
-            let text = crate::fetch::text(&resp).await.unwrap_or_default();
-            crate::fetch::with_header(&resp, Some(&text), crate::gate::revision::HEADER, &stamp)
-                .map_err(|e| Reply::error(502, "origin_answer", crate::fetch::js_error(&e)))
+            let text = crate::http::fetch::text(&resp).await.unwrap_or_default();
+            crate::http::fetch::with_header(
+                &resp,
+                Some(&text),
+                crate::gate::revision::HEADER,
+                &stamp,
+            )
+            .map_err(|e| Reply::error(502, "origin_answer", crate::http::fetch::js_error(&e)))
         }
         (Some(resp), None) => Ok(resp),
         (None, Some(r)) => Err(r),
@@ -228,7 +232,7 @@ async fn in_project(c: &Ctx<'_>, project: u64, ids: &[u64]) -> Result<(), Reply>
         return Ok(());
     }
     let query = json!({"selectedItems": {"all": false, "included": ids}});
-    let mut found = crate::gate::own::task_ids(c.d, project, &query).await?;
+    let mut found = crate::serve::own::task_ids(c.d, project, &query).await?;
     found.sort_unstable();
     let missing: Vec<String> = ids
         .iter()
@@ -262,7 +266,7 @@ async fn assign(c: &Ctx<'_>, add: bool) -> Answer {
         // now, as Enterprise does (an annotator's own tasks are these).
         Some(sel) if add && sel.get("all").and_then(Value::as_bool) == Some(true) => {
             let query = json!({"selectedItems": sel, "filters": body.get("filters")});
-            Some(crate::gate::own::task_ids(c.d, project, &query).await?).filter(|t| !t.is_empty())
+            Some(crate::serve::own::task_ids(c.d, project, &query).await?).filter(|t| !t.is_empty())
         }
         Some(sel) if sel.get("all").and_then(Value::as_bool) == Some(true) => None,
         Some(sel) => {

@@ -12,8 +12,8 @@ use serde_json::Value;
 use worker::wasm_bindgen::{JsCast, JsValue};
 
 use crate::config::Access;
-use crate::fetch::js_error;
 use crate::gate::jwt::{self, JwtError};
+use crate::http::fetch::js_error;
 
 const RSA: &str = "RSASSA-PKCS1-v1_5";
 

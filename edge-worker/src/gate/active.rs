@@ -14,12 +14,12 @@
 
 use policy_core::Action;
 
-use crate::gate::Decided;
-use crate::gate::body::JsonBody;
+use crate::decided::Decided;
 use crate::gate::credential::Credential;
 use crate::gate::identity::{self, NoIdentity};
 use crate::gate::routes::How;
-use crate::reply::Reply;
+use crate::http::body::JsonBody;
+use crate::http::reply::Reply;
 
 /// The organization a change of one's own account switches to, if its body names one.
 pub fn switch_target(how: How, body: &JsonBody) -> Result<Option<u64>, Reply> {

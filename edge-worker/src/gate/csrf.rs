@@ -7,7 +7,7 @@
 //! authenticate with a token (the token wins, the cookie is then not forwarded), are not
 //! concerned.
 
-use crate::fetch::Incoming;
+use crate::http::fetch::Incoming;
 
 /// Methods that do not change anything (RFC 9110 §9.2.1).
 pub fn is_safe(method: &str) -> bool {

@@ -11,13 +11,13 @@
 //! `project.label`. A request that chooses the task, by ids (`selectedItems`), filters, an
 //! ordering, a tab (`view`) or a query, is viewing that task: `project.view_data`, and a
 //! member who may view only their own tasks may choose only among them
-//! ([`crate::gate::own`]).
+//! ([`crate::serve::own`]).
 
 use policy_core::Action;
 use serde_json::Value;
 
-use crate::gate::body::JsonBody;
-use crate::gate::path::Query;
+use crate::http::body::JsonBody;
+use crate::http::path::Query;
 
 /// Every action id LabelGate knows, and the action that decides it.
 pub const ACTIONS: [(&str, Action); 11] = [

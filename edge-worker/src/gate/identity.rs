@@ -6,16 +6,16 @@ use std::cell::RefCell;
 
 use crate::cache::{TtlCache, key};
 use crate::config::Config;
-use crate::gate::Ask;
-use crate::gate::body::JsonBody;
 use crate::gate::credential::{self, Carried};
 use crate::gate::credential::{Chosen, Credential};
-use crate::gate::forward::Rewrite;
 use crate::gate::lookup::{self, Unreachable};
 use crate::gate::routes::{How, Matched};
 use crate::gate::source::Source;
 use crate::gate::{access, csrf, jwt};
-use crate::reply::Reply;
+use crate::http::body::JsonBody;
+use crate::http::forward::Rewrite;
+use crate::http::reply::Reply;
+use crate::http::request::Ask;
 
 /// A resolved identity.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -145,7 +145,7 @@ pub fn verify_label_studio(
         _ => return Err(JwtError::Claim("token_type")),
     }
     match parts.claims.get("user_id") {
-        Some(Value::String(s)) => crate::gate::path::parse_id(s),
+        Some(Value::String(s)) => crate::http::path::parse_id(s),
         Some(Value::Number(n)) => n.as_u64(),
         _ => None,
     }

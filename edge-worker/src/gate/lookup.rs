@@ -9,8 +9,8 @@ use serde_json::Value;
 use worker::web_sys::Headers;
 
 use crate::cache::{TtlCache, key};
-use crate::fetch;
 use crate::gate::credential::Credential;
+use crate::http::fetch;
 
 /// The origin could not be asked (HTTP 502).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,7 +69,7 @@ pub async fn ask_status(
 pub fn id_field(v: &Value, name: &str) -> Option<u64> {
     match v.get(name)? {
         Value::Number(n) => n.as_u64(),
-        Value::String(s) => crate::gate::path::parse_id(s),
+        Value::String(s) => crate::http::path::parse_id(s),
         Value::Object(o) => o.get("id").and_then(Value::as_u64),
         _ => None,
     }

@@ -8,10 +8,10 @@
 
 use policy_core::{Action, Decision, Policy, Principal, Reason, Request, Resource};
 
-use crate::fetch::Incoming;
-use crate::gate::path;
 use crate::gate::source::{Source, UserOrgs};
-use crate::reply::Reply;
+use crate::http::fetch::Incoming;
+use crate::http::path;
+use crate::http::reply::Reply;
 use crate::store::client::Scope;
 
 /// Where the organization comes from.

@@ -11,10 +11,10 @@ use std::fmt;
 
 use policy_core::{Action, CopyMode, Kind, Reason, Resource, RoleChange, Scope};
 
-use crate::gate::body::{BodyError, JsonBody};
 use crate::gate::dm;
-use crate::gate::path::{Query, parse_id};
 use crate::gate::routes::{How, ListKind, Matched};
+use crate::http::body::{BodyError, JsonBody};
+use crate::http::path::{Query, parse_id};
 
 /// Where a project id comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -459,8 +459,8 @@ fn act_or_none(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gate::path::canonical_segments;
     use crate::gate::routes::{TABLE, find};
+    use crate::http::path::canonical_segments;
 
     fn plan_for(method: &str, path: &str, body: &str) -> Result<Plan, Invalid> {
         let (path, q) = path.split_once('?').unwrap_or((path, ""));

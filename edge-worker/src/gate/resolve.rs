@@ -7,7 +7,7 @@ use policy_core::{Action, Policy, Reason, Resource};
 
 use crate::gate::lookup::{Lookup, Unresolved};
 use crate::gate::plan::{Plan, Source};
-use crate::reply::Reply;
+use crate::http::reply::Reply;
 
 /// The sources of a plan, resolved.
 #[derive(Clone, Debug, PartialEq)]

@@ -3,7 +3,7 @@
 //! sends it back is decided on facts at least that new (the isolate refreshes the member's
 //! slice first). A malformed value is ignored: it can only ask for fresher facts.
 
-use crate::fetch::Incoming;
+use crate::http::fetch::Incoming;
 use crate::store::client::Client;
 
 /// The header.

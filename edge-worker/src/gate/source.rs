@@ -10,7 +10,7 @@ use policy_core::{Facts, Matrix, Policy, Principal, Resource, Snapshot};
 use worker::Env;
 
 use crate::config::Config;
-use crate::reply::Reply;
+use crate::http::reply::Reply;
 use crate::snapshot;
 use crate::store::client::{Client, Scope};
 
@@ -51,7 +51,7 @@ fn matrix_only() -> Result<Policy, Reply> {
 impl<'a> Source<'a> {
     /// The store if the `STORE` binding exists, else the KV snapshot (503 without one).
     pub async fn of(env: &'a Env, cfg: &Config, now: f64) -> Result<Source<'a>, Reply> {
-        if env.durable_object(crate::store::BINDING).is_ok() {
+        if env.durable_object(crate::store::namespace::BINDING).is_ok() {
             let client = Client {
                 env,
                 staleness_ms: cfg.max_staleness_ms,

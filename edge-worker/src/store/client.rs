@@ -128,7 +128,7 @@ impl Client<'_> {
     ) -> Result<worker::Response, String> {
         let stub = self
             .env
-            .durable_object(crate::store::BINDING)
+            .durable_object(crate::store::namespace::BINDING)
             .and_then(|ns| ns.get_by_name(name))
             .map_err(|e| format!("store binding: {e}"))?;
         let mut init = RequestInit::new();

@@ -74,7 +74,7 @@ pub struct Db {
 }
 
 fn js(e: impl Into<JsValue>) -> String {
-    crate::fetch::js_error(&e.into())
+    crate::http::fetch::js_error(&e.into())
 }
 
 impl Db {

@@ -10,9 +10,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use worker::{Env, Method, Request, RequestInit};
 
-use crate::store::BINDING;
 use crate::store::db::{Db, id, opt_text, stmt, text};
 use crate::store::facts;
+use crate::store::namespace::BINDING;
 
 /// The directory object's name.
 pub const NAME: &str = "directory";

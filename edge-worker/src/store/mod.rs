@@ -21,13 +21,9 @@ pub mod db;
 pub mod directory;
 pub mod facts;
 pub mod load;
-mod object;
+pub mod namespace;
+pub mod object;
 pub mod ops;
 pub mod reach;
 pub mod read;
 pub mod schema;
-
-pub use object::Store;
-
-/// The binding of the store's namespace.
-pub const BINDING: &str = "STORE";

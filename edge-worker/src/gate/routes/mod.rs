@@ -5,7 +5,7 @@
 //! wins; a request no row matches is denied.
 //!
 //! Patterns are written without the trailing slash (the server accepts both) and match the
-//! canonical segments of [`crate::gate::path::canonical_segments`]. A pattern segment is one of:
+//! canonical segments of [`crate::http::path::canonical_segments`]. A pattern segment is one of:
 //! - `name`: that literal segment (routes are case-sensitive);
 //! - `(a|b)`: one of the literals;
 //! - `pre*`: a segment starting with `pre`; `*` alone: any one segment;
@@ -22,133 +22,13 @@
 //!   (an export): the origin must describe it at the path so far, or the request is refused;
 //! - `{name}`: any one segment, kept as a name (a Data Manager action id).
 
-use policy_core::Action;
+use crate::http::path::parse_id;
 
-use crate::gate::path::parse_id;
-
+mod row;
 mod table;
 
+pub use row::{Admin, How, ListKind, Narrow, OwnRead, Row, Server};
 pub use table::TABLE;
-
-/// How a matched request is decided.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum How {
-    /// No identity needed (`/health`, `/api/version/`).
-    Public,
-    /// `GET|POST /user/signup/`: `org.signup` for anyone, with the query's invite `token`
-    /// (see [`crate::gate::signup`]).
-    Signup,
-    /// One action; the resource comes from the path, the query or the body.
-    Act(Action),
-    /// One action on an object of the path whose author is the subject: the annotation's
-    /// `completed_by`, the draft's `user` (own-scoped actions).
-    Authored(Action),
-    /// `org.api_access` on the member's own account only: the path's `{member}` must be the
-    /// member (`PATCH /api/users/{id}/`, avatars).
-    SelfOnly,
-    /// The first action on the project the request names; with no project (the query, the
-    /// body and the object name none), the second at the organization level (webhooks).
-    ProjectOr(Action, Action),
-    /// A list the member may read (`org.api_access`), to be filtered to their reach.
-    List(ListKind),
-    /// `PATCH/PUT /api/projects/{id}/`: `project.pin`/`project.unpin` if the body changes
-    /// only `pinned_at`, else `project.update`.
-    ProjectPatch,
-    /// `POST .../tasks/assignees`: `type` `AN` or `RE`.
-    Assignees,
-    /// `POST .../duplicate/`: `{mode, workspace, title}`.
-    Duplicate,
-    /// `POST/PATCH /api/organizations/{id}/memberships`: `{user_id, role}`.
-    Membership,
-    /// `POST/PATCH /api/projects/roles/`: `{user, role}`.
-    ProjectRoles,
-    /// `POST /api/projects/`: the body's `workspace`, or the member's sandbox.
-    CreateProject,
-    /// `POST /api/token/{refresh,blacklist}/`: the identity is the refresh token in the body.
-    RefreshToken,
-    /// A Data Manager action (`POST /api/dm/actions/?id=..&project=..`, or the `{name}` of
-    /// its form): decided as the action its id means ([`crate::gate::dm`]); an id the table
-    /// does not know is denied.
-    DmAction,
-    /// `GET /api/dm/actions/?project=..`: the menu of Data Manager actions, answered with
-    /// only the actions the member may run.
-    DmActions,
-    /// A storage check (`validate`, `files`): the action on the body's `project`, and on
-    /// the project of the stored connection the body's `id` names (of the `{name}` type).
-    StorageCheck(Action),
-    /// A page of Label Studio's web UI (identity from the session cookie): the action on the
-    /// path's project, or at the organization level. A refusal is an HTML page that says why;
-    /// no identity is a redirect to the sign-in page; an allowed page gets LabelGate's UI
-    /// script ([`crate::pages`]).
-    Page(Action),
-    /// A file the labeling UI loads (an upload, a resolved or presigned URL): the first action,
-    /// or else the second, on the file's project.
-    File(Action, Action),
-    /// An API read allowed by either action (the Data Manager's frame: viewing the project's
-    /// data, or labeling it through its stream).
-    Either(Action, Action),
-    /// A read the web UI makes of every member: the action; a member refused it who may use
-    /// the API gets the narrowed answer instead (their own entry, or nothing), never the rest.
-    ReadOr(Action, Narrow),
-    /// Never forwarded, whoever asks: the one-line reason.
-    Deny(&'static str),
-}
-
-/// What a member refused a [`How::ReadOr`] read gets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Narrow {
-    /// The origin's array, only the item that is the member (`GET /api/users/`).
-    OwnUser,
-    /// An empty array, answered by the Worker (`GET /api/ml?project=`: the backends).
-    Empty,
-}
-
-impl How {
-    /// Whether the route is a page or file of the web UI (refusals answered as HTML).
-    pub fn is_page(self) -> bool {
-        matches!(self, How::Page(_) | How::File(..))
-    }
-}
-
-/// The lists that are filtered to the member's reach.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ListKind {
-    /// `GET /api/projects/`
-    Projects,
-    /// `GET /api/projects/counts/`
-    ProjectCounts,
-    /// `GET /api/workspaces/`
-    Workspaces,
-}
-
-impl ListKind {
-    /// A short name for logs and the decision header.
-    pub fn name(self) -> &'static str {
-        match self {
-            ListKind::Projects => "projects",
-            ListKind::ProjectCounts => "project_counts",
-            ListKind::Workspaces => "workspaces",
-        }
-    }
-}
-
-/// One row of the table.
-#[derive(Clone, Copy, Debug)]
-pub struct Row {
-    /// `GET`, `GET|POST`, or `*` for any method. `HEAD` matches `GET`.
-    pub methods: &'static str,
-    /// The path pattern.
-    pub path: &'static str,
-    /// How a match is decided.
-    pub how: How,
-    /// Whether the last segment may carry a DRF format suffix (`/api/users/1.json`).
-    pub suffix: bool,
-    /// Whether Label Studio runs the route, when it names no project or workspace, in the
-    /// member's active organization (`request.user.active_organization`): then the Worker
-    /// forwards it only if that is the organization it decided in ([`crate::gate::active`]).
-    /// `false` for the member's own account and for what the Worker serves from its store.
-    pub active_org: bool,
-}
 
 /// What a matched path names.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -294,9 +174,10 @@ fn segment_matches(pat: &str, seg: &str, params: &mut Params, so_far: &str) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gate::path::canonical_segments;
+    use crate::http::path::canonical_segments;
     use Action as A;
     use How::{Act, Authored, List};
+    use policy_core::Action;
 
     fn how(method: &str, path: &str) -> Option<(How, Params)> {
         let segs = canonical_segments(path).unwrap();

@@ -6,8 +6,8 @@
 
 use policy_core::Action as A;
 
-use super::How::{self, Act, Authored, Deny, File, List, Page, ProjectOr, StorageCheck};
-use super::{ListKind, Narrow, Row};
+use super::row::How::{self, Act, Authored, Deny, File, List, Page, ProjectOr, StorageCheck};
+use super::row::{Admin, ListKind, Narrow, OwnRead, Row, Server};
 
 const fn row(methods: &'static str, path: &'static str, how: How) -> Row {
     Row {
@@ -16,17 +16,40 @@ const fn row(methods: &'static str, path: &'static str, how: How) -> Row {
         how,
         suffix: false,
         active_org: true,
+        server: server_of(how),
     }
+}
+
+/// Who answers a row unless it says otherwise: a list's filter, the Data Manager's menu,
+/// else Label Studio.
+const fn server_of(how: How) -> Server {
+    match how {
+        List(kind) => Server::List(kind),
+        How::DmActions => Server::DmActions,
+        _ => Server::Origin,
+    }
+}
+
+/// A row answered by `server` once allowed.
+const fn by(server: Server, r: Row) -> Row {
+    Row { server, ..r }
+}
+
+/// A row of the administration API.
+const fn admin(route: Admin, r: Row) -> Row {
+    by(Server::Admin(route), r)
+}
+
+/// A task read narrowed for members who may view only their own tasks.
+const fn own(read: OwnRead, r: Row) -> Row {
+    by(Server::Own(read), r)
 }
 
 /// A row whose last segment may carry a DRF format suffix (`/api/users/1.json`).
 const fn suffixed(methods: &'static str, path: &'static str, how: How) -> Row {
     Row {
-        methods,
-        path,
-        how,
         suffix: true,
-        active_org: true,
+        ..row(methods, path, how)
     }
 }
 
@@ -74,11 +97,11 @@ pub static TABLE: &[Row] = &[
     row("GET", "/api/organizations", Act(A::OrgViewMembers)),
     row("POST", "/api/organizations", Deny("a new organization is created by its owner's signup, not through the API")),
     row("GET", "/api/organizations/{org}", Act(A::OrgViewMembers)),
-    row("PATCH|PUT", "/api/organizations/{org}", Act(A::OrgChangeRole)),
-    row("GET", "/api/organizations/{org}/memberships", Act(A::OrgViewMembers)),
-    mine(row("POST|PATCH", "/api/organizations/{org}/memberships", How::Membership)),
-    mine(row("GET", "/api/organizations/{org}/memberships/{member}", Act(A::OrgViewMembers))),
-    mine(row("DELETE", "/api/organizations/{org}/memberships/{member}", Act(A::OrgRemoveMember))),
+    admin(Admin::OrgSettings, row("PATCH|PUT", "/api/organizations/{org}", Act(A::OrgChangeRole))),
+    admin(Admin::Memberships, row("GET", "/api/organizations/{org}/memberships", Act(A::OrgViewMembers))),
+    admin(Admin::SetRole, mine(row("POST|PATCH", "/api/organizations/{org}/memberships", How::Membership))),
+    admin(Admin::Membership, mine(row("GET", "/api/organizations/{org}/memberships/{member}", Act(A::OrgViewMembers)))),
+    admin(Admin::RemoveMember, mine(row("DELETE", "/api/organizations/{org}/memberships/{member}", Act(A::OrgRemoveMember)))),
     // The Data Manager reads both for every member: the rest get themselves, or nothing.
     suffixed("GET", "/api/users", How::ReadOr(A::OrgViewMembers, Narrow::OwnUser)),
     suffixed("POST", "/api/users", Act(A::OrgInvite)),
@@ -86,11 +109,11 @@ pub static TABLE: &[Row] = &[
     suffixed("DELETE", "/api/users/{member}", Act(A::OrgRemoveMember)),
     row("GET|POST", "/api/jwt/settings", Act(A::OrgChangeRole)),
     row("GET|PATCH", "/api/session-policy", Act(A::OrgChangeRole)),
-    row("GET", "/api/invite", Act(A::OrgInvite)),
-    row("POST", "/api/invite/(reset-token|send-email)", Act(A::OrgInvite)),
+    admin(Admin::Invite, row("GET", "/api/invite", Act(A::OrgInvite))),
+    admin(Admin::Invite, row("POST", "/api/invite/(reset-token|send-email)", Act(A::OrgInvite))),
     row("GET", "/api/billing/**", Act(A::OrgViewBilling)),
     row(WRITE, "/api/billing/**", Act(A::OrgViewBilling)),
-    mine(row("GET", "/api/activity-logs", Act(A::OrgViewActivityLog))),
+    by(Server::ActivityLog, mine(row("GET", "/api/activity-logs", Act(A::OrgViewActivityLog)))),
     row("GET", "/api/project-templates/**", Act(A::OrgApiAccess)),
     row(WRITE, "/api/project-templates/**", Act(A::OrgSaveTemplate)),
     row("GET", "/api/templates", Act(A::OrgApiAccess)),
@@ -103,13 +126,13 @@ pub static TABLE: &[Row] = &[
     suffixed(WRITE, "/api/(labels|label_links)/**", Act(A::OrgSaveTemplate)),
 
     // ---- Workspaces (Enterprise).
-    mine(row("GET", "/api/workspaces", List(ListKind::Workspaces))),
-    mine(row("POST", "/api/workspaces", Act(A::OrgCreateWorkspace))),
-    row("GET", "/api/workspaces/{workspace}", Act(A::WorkspaceView)),
-    row("PATCH|PUT", "/api/workspaces/{workspace}", Act(A::WorkspaceUpdate)),
-    row("DELETE", "/api/workspaces/{workspace}", Act(A::WorkspaceDelete)),
-    row("GET", "/api/workspaces/{workspace}/memberships", Act(A::WorkspaceView)),
-    row("POST|DELETE", "/api/workspaces/{workspace}/memberships", Act(A::WorkspaceManageMembers)),
+    admin(Admin::Workspaces, mine(row("GET", "/api/workspaces", List(ListKind::Workspaces)))),
+    admin(Admin::CreateWorkspace, mine(row("POST", "/api/workspaces", Act(A::OrgCreateWorkspace)))),
+    admin(Admin::Workspace, row("GET", "/api/workspaces/{workspace}", Act(A::WorkspaceView))),
+    admin(Admin::RenameWorkspace, row("PATCH|PUT", "/api/workspaces/{workspace}", Act(A::WorkspaceUpdate))),
+    admin(Admin::DeleteWorkspace, row("DELETE", "/api/workspaces/{workspace}", Act(A::WorkspaceDelete))),
+    admin(Admin::WorkspaceMembers, row("GET", "/api/workspaces/{workspace}/memberships", Act(A::WorkspaceView))),
+    admin(Admin::WorkspaceMembership, row("POST|DELETE", "/api/workspaces/{workspace}/memberships", Act(A::WorkspaceManageMembers))),
 
     // ---- Projects.
     row("GET", "/api/projects", List(ListKind::Projects)),
@@ -119,7 +142,7 @@ pub static TABLE: &[Row] = &[
     row("POST", "/api/projects/validate", Act(A::OrgApiAccess)),
     row("POST|PATCH", "/api/projects/roles", How::ProjectRoles),
     row("GET", "/api/projects/{project}", Act(A::ProjectView)),
-    row("PATCH|PUT", "/api/projects/{project}", How::ProjectPatch),
+    admin(Admin::ProjectPatch, row("PATCH|PUT", "/api/projects/{project}", How::ProjectPatch)),
     row("DELETE", "/api/projects/{project}", Act(A::ProjectDelete)),
     row("GET", "/api/projects/{project}/(summary|annotators|model-versions)", Act(A::ProjectView)),
     row("POST", "/api/projects/{project}/summary/reset", Act(A::ProjectUpdate)),
@@ -132,10 +155,10 @@ pub static TABLE: &[Row] = &[
     row("GET", "/api/projects/{project}/(imports|reimports)/{obj}", Act(A::ProjectImport)),
     row("GET|DELETE", "/api/projects/{project}/file-uploads", Act(A::ProjectImport)),
     row("POST", "/api/projects/{project}/tasks/bulk", Act(A::ProjectImport)),
-    row("POST|DELETE", "/api/projects/{project}/tasks/assignees", How::Assignees),
-    row("GET", "/api/projects/{project}/members", Act(A::ProjectView)),
-    row("POST|DELETE", "/api/projects/{project}/members", Act(A::ProjectUpdate)),
-    row("GET", "/api/projects/{project}/tasks", Act(A::ProjectViewData)),
+    admin(Admin::Assignees, row("POST|DELETE", "/api/projects/{project}/tasks/assignees", How::Assignees)),
+    admin(Admin::ProjectMembers, row("GET", "/api/projects/{project}/members", Act(A::ProjectView))),
+    admin(Admin::ProjectMembership, row("POST|DELETE", "/api/projects/{project}/members", Act(A::ProjectUpdate))),
+    own(OwnRead::Unfilterable("GET /api/tasks/?project="), row("GET", "/api/projects/{project}/tasks", Act(A::ProjectViewData))),
     row("POST", "/api/projects/{project}/tasks", Act(A::ProjectImport)),
     row("DELETE", "/api/projects/{project}/tasks", Act(A::ProjectUpdate)),
     row("GET", "/api/projects/{project}/export", Act(A::ProjectExport)),
@@ -154,11 +177,11 @@ pub static TABLE: &[Row] = &[
     row("GET", "/api/auth/export", Deny("nginx's `auth_request` hook for export files: no client calls it")),
 
     // ---- Tasks, annotations, drafts, predictions: the project is looked up at the origin.
-    row("GET", "/api/tasks", Act(A::ProjectViewData)),
+    own(OwnRead::List, row("GET", "/api/tasks", Act(A::ProjectViewData))),
     row("POST", "/api/tasks", Act(A::ProjectImport)),
-    row("GET", "/api/tasks/{obj}", Act(A::ProjectViewData)),
+    own(OwnRead::Task, row("GET", "/api/tasks/{obj}", Act(A::ProjectViewData))),
     row("PATCH|PUT|DELETE", "/api/tasks/{obj}", Act(A::ProjectUpdate)),
-    row("GET|POST", "/api/tasks/{obj}/annotations", Act(A::ProjectLabel)),
+    own(OwnRead::Task, row("GET|POST", "/api/tasks/{obj}/annotations", Act(A::ProjectLabel))),
     // A task's drafts are every member's work in progress: reviewing, not labeling.
     row("GET", "/api/tasks/{obj}/drafts", Act(A::ProjectReview)),
     row("POST", "/api/tasks/{obj}/drafts", Act(A::ProjectLabel)),
@@ -170,9 +193,9 @@ pub static TABLE: &[Row] = &[
     row("GET|PATCH|PUT|DELETE", "/api/annotations/{obj}", Authored(A::AnnotationUpdate)),
     row("GET|POST", "/api/annotations/{obj}/convert-to-draft", Authored(A::AnnotationUpdate)),
     row("GET|PATCH|PUT|DELETE", "/api/drafts/{obj}", Authored(A::AnnotationUpdate)),
-    suffixed("GET", "/api/predictions", Act(A::ProjectViewData)),
+    own(OwnRead::Predictions, suffixed("GET", "/api/predictions", Act(A::ProjectViewData))),
     suffixed("POST", "/api/predictions", Act(A::ProjectImport)),
-    suffixed("GET", "/api/predictions/{obj}", Act(A::ProjectViewData)),
+    own(OwnRead::Task, suffixed("GET", "/api/predictions/{obj}", Act(A::ProjectViewData))),
     suffixed("PATCH|PUT|DELETE", "/api/predictions/{obj}", Act(A::ProjectUpdate)),
     row("GET", "/api/annotation-reviews", Act(A::ProjectReview)),
     row("POST", "/api/annotation-reviews", Act(A::ProjectReview)),
@@ -219,7 +242,7 @@ pub static TABLE: &[Row] = &[
     // Data Manager, dropping them is managing the project. Actions are decided by their id.
     suffixed("GET", "/api/dm", Deny(API_ROOT)),
     row("GET", "/api/dm/actions", How::DmActions),
-    row("POST", "/api/dm/actions", How::DmAction),
+    own(OwnRead::Chosen, row("POST", "/api/dm/actions", How::DmAction)),
     row("GET", "/api/dm/actions/{name}/form", How::DmAction),
     // The Data Manager's frame (its columns, tabs and settings, no task) is read by those who
     // label through it too; its task list needs `project.view_data`.
@@ -234,11 +257,11 @@ pub static TABLE: &[Row] = &[
 
     // ---- LabelGate's own, served by the Worker: the member's slice, the journal of the
     // store's changes, SSO/SCIM group mappings.
-    mine(row("GET", "/api/labelgate/me", Act(A::OrgApiAccess))),
-    mine(row("GET", "/api/labelgate/members", Act(A::OrgViewMembers))),
-    mine(row("GET", "/api/labelgate/journal", Act(A::OrgViewActivityLog))),
-    mine(row("GET", "/api/labelgate/group-mappings", Act(A::OrgChangeRole))),
-    mine(row("POST|DELETE", "/api/labelgate/group-mappings", Act(A::OrgChangeRole))),
+    by(Server::Me, mine(row("GET", "/api/labelgate/me", Act(A::OrgApiAccess)))),
+    admin(Admin::Members, mine(row("GET", "/api/labelgate/members", Act(A::OrgViewMembers)))),
+    admin(Admin::Journal, mine(row("GET", "/api/labelgate/journal", Act(A::OrgViewActivityLog)))),
+    admin(Admin::GroupMappings, mine(row("GET", "/api/labelgate/group-mappings", Act(A::OrgChangeRole)))),
+    admin(Admin::GroupMappings, mine(row("POST|DELETE", "/api/labelgate/group-mappings", Act(A::OrgChangeRole)))),
 
     // ---- Analytics (Enterprise).
     row("GET", "/api/analytics/**", Act(A::AnalyticsView)),
@@ -273,7 +296,7 @@ pub static TABLE: &[Row] = &[
     row("GET", "/projects/{project}/**", Page(A::ProjectView)),
     row("GET", "/(organization|people|models)/**", Page(A::OrgViewMembers)),
     row("GET", "/user/account/**", Page(A::OrgApiAccess)),
-    row("GET", "/labelgate/activity", Page(A::OrgViewActivityLog)),
+    by(Server::ActivityPage, row("GET", "/labelgate/activity", Page(A::OrgViewActivityLog))),
     row("GET", "/data/upload/{project}/*", File(A::ProjectViewData, A::ProjectLabel)),
     row("GET", "/tasks/{task}/(resolve|presign)", File(A::ProjectViewData, A::ProjectLabel)),
     row("*", "/(data|storage-data)/**", Deny(NO_PROJECT)),

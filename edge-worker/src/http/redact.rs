@@ -12,8 +12,8 @@
 use serde_json::{Map, Value};
 use worker::web_sys::Response;
 
-use crate::fetch;
-use crate::reply::Reply;
+use crate::http::fetch;
+use crate::http::reply::Reply;
 
 /// The fields of a user record a member who may not see the members does not get.
 const CONTACT: [&str; 2] = ["email", "phone"];

@@ -20,12 +20,13 @@ use policy_core::{Policy, Principal, Reason, Request, Resource};
 use serde_json::Value;
 use worker::web_sys::Response;
 
-use crate::fetch;
-use crate::gate::forward::{Body, Rewrite};
-use crate::gate::path::percent_decode;
+use crate::gate::dm;
 use crate::gate::routes::ListKind;
-use crate::gate::{Ask, dm};
-use crate::reply::Reply;
+use crate::http::fetch;
+use crate::http::forward::{Body, Rewrite};
+use crate::http::path::percent_decode;
+use crate::http::reply::Reply;
+use crate::http::request::Ask;
 
 /// The query parameter the projects list is filtered with.
 pub const IDS: &str = "ids";
@@ -45,7 +46,7 @@ pub fn requested_ids(raw_query: &str) -> Result<Option<Vec<u64>>, String> {
         let mut ids = Vec::new();
         for id in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             ids.push(
-                crate::gate::path::parse_id(id)
+                crate::http::path::parse_id(id)
                     .ok_or_else(|| format!("the query's `ids` holds `{id}`, not an id"))?,
             );
         }

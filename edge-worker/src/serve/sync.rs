@@ -13,13 +13,13 @@
 use serde_json::{Value, json};
 use worker::web_sys::Response;
 
-use crate::fetch;
-use crate::gate::Decided;
-use crate::gate::body::JsonBody;
+use crate::decided::Decided;
 use crate::gate::revision;
 use crate::gate::routes::How;
 use crate::gate::source::store_failed;
-use crate::reply::Reply;
+use crate::http::body::JsonBody;
+use crate::http::fetch;
+use crate::http::reply::Reply;
 
 /// The origin's answer to `d`, after the store recorded what it made or removed.
 pub async fn after(d: &Decided<'_>, resp: Response) -> Result<Response, Reply> {

@@ -15,9 +15,9 @@ use serde_json::json;
 use worker::Method;
 
 use crate::admin::Answer;
-use crate::gate::Ask;
 use crate::gate::source::{Source, store_failed};
-use crate::reply::Reply;
+use crate::http::reply::Reply;
+use crate::http::request::Ask;
 use crate::store::client::org_object;
 
 const ROUTES: [&str; 4] = [
@@ -78,11 +78,11 @@ async fn serve(ask: &Ask<'_>, source: &Source<'_>, route: &str) -> Answer {
             "the operator's token is missing or wrong",
         ));
     }
-    let query = crate::gate::path::Query::parse(ask.raw_query())
+    let query = crate::http::path::Query::parse(ask.raw_query())
         .map_err(|e| Reply::error(400, "ambiguous_query", e.to_string()))?;
     let org = query
         .get("org")
-        .and_then(crate::gate::path::parse_id)
+        .and_then(crate::http::path::parse_id)
         .ok_or_else(|| {
             Reply::error(400, "invalid_request", "name the organization: `?org=<id>`")
         })?;

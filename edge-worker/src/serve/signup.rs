@@ -16,13 +16,13 @@ use serde_json::{Value, json};
 use worker::web_sys::Response;
 
 use crate::activity::Record;
-use crate::gate::Ask;
 use crate::gate::credential::Credential;
-use crate::gate::forward::{Body, Rewrite};
 use crate::gate::lookup;
-use crate::gate::path::Query;
 use crate::gate::source::{Source, store_failed};
-use crate::reply::Reply;
+use crate::http::forward::{Body, Rewrite};
+use crate::http::path::Query;
+use crate::http::reply::Reply;
+use crate::http::request::Ask;
 
 /// A signup's decision in one organization.
 #[derive(Clone, Debug)]

@@ -23,10 +23,11 @@ use serde_json::{Value, json};
 use worker::web_sys::Response;
 
 use crate::cache::{TtlCache, key};
-use crate::gate::Decided;
-use crate::gate::forward::Body;
+use crate::decided::Decided;
 use crate::gate::lookup;
-use crate::reply::Reply;
+use crate::gate::routes::{OwnRead, Server};
+use crate::http::forward::Body;
+use crate::http::reply::Reply;
 
 /// A subject that is nobody: deciding `project.view_data` for them asks whether the member
 /// may see another member's data.
@@ -39,39 +40,16 @@ thread_local! {
     static OWN: RefCell<TtlCache<Vec<u64>>> = RefCell::new(TtlCache::new(4096));
 }
 
-/// What a route reads of a project's tasks.
-enum Reads {
-    /// A task list LabelGate narrows (`/api/tasks/`).
-    List,
-    /// A list Label Studio cannot narrow.
-    Unfilterable(&'static str),
-    /// One task, named by the path's object (a task, or a prediction of it).
-    Task,
-    /// Predictions by `?task=` (else by project: unfilterable).
-    Predictions,
-    /// A task the Data Manager's `next_task` is asked to choose ([`crate::gate::dm`]).
-    Chosen,
-}
-
-fn reads(d: &Decided<'_>) -> Option<Reads> {
-    if d.matched.row.how == crate::gate::routes::How::DmAction
-        && d.ask.method == "POST"
-        && d.action == Action::ProjectViewData
-    {
-        return Some(Reads::Chosen);
-    }
-    if d.ask.method != "GET" {
+/// What the request reads of a project's tasks, if it is one of the reads its row names.
+fn reads(d: &Decided<'_>) -> Option<OwnRead> {
+    let Server::Own(read) = d.matched.row.server else {
         return None;
-    }
-    Some(match d.matched.row.path {
-        "/api/tasks" => Reads::List,
-        "/api/projects/{project}/tasks" => Reads::Unfilterable("GET /api/tasks/?project="),
-        "/api/tasks/{obj}" | "/api/tasks/{obj}/annotations" | "/api/predictions/{obj}" => {
-            Reads::Task
-        }
-        "/api/predictions" => Reads::Predictions,
-        _ => return None,
-    })
+    };
+    let asked = match read {
+        OwnRead::Chosen => d.ask.method == "POST" && d.action == Action::ProjectViewData,
+        _ => d.ask.method == "GET",
+    };
+    asked.then_some(read)
 }
 
 /// Whether the member may see only their own data in the decided request's project.
@@ -100,7 +78,7 @@ pub async fn serve(d: &Decided<'_>) -> Option<Result<Response, Reply>> {
         return None;
     }
     Some(match reads {
-        Reads::Unfilterable(instead) => Err(refuse(
+        OwnRead::Unfilterable(instead) => Err(refuse(
             d,
             format!(
                 "`{} {}` lists every task of project `{project}`, and user `{}` may view only their own: ask `{instead}{project}`, which LabelGate narrows to them",
@@ -109,13 +87,13 @@ pub async fn serve(d: &Decided<'_>) -> Option<Result<Response, Reply>> {
                 user(d)
             ),
         )),
-        Reads::List => list(d, project).await,
-        Reads::Chosen => chosen(d, project).await,
-        Reads::Task => match task_named(d).await {
+        OwnRead::List => list(d, project).await,
+        OwnRead::Chosen => chosen(d, project).await,
+        OwnRead::Task => match task_named(d).await {
             Ok(task) => check(d, project, task).await,
             Err(e) => Err(e),
         },
-        Reads::Predictions => match d.query.get("task").and_then(crate::gate::path::parse_id) {
+        OwnRead::Predictions => match d.query.get("task").and_then(crate::http::path::parse_id) {
             Some(task) => check(d, project, Some(task)).await,
             None => Err(refuse(
                 d,
@@ -165,7 +143,7 @@ async fn chosen(d: &Decided<'_>, project: u64) -> Result<Response, Reply> {
     let body = d
         .bytes
         .as_deref()
-        .map(crate::gate::body::JsonBody::parse)
+        .map(crate::http::body::JsonBody::parse)
         .transpose()
         .ok()
         .flatten()
@@ -204,7 +182,7 @@ async fn task_named(d: &Decided<'_>) -> Result<Option<u64>, Reply> {
         .split('/')
         .filter(|s| !s.is_empty())
         .nth(2)
-        .and_then(crate::gate::path::parse_id);
+        .and_then(crate::http::path::parse_id);
     if path.starts_with("/api/tasks/") {
         return Ok(id);
     }
@@ -316,7 +294,7 @@ async fn list(d: &Decided<'_>, project: u64) -> Result<Response, Reply> {
         })?,
         None => json!({}),
     };
-    if let Some(view) = d.query.get("view").and_then(crate::gate::path::parse_id) {
+    if let Some(view) = d.query.get("view").and_then(crate::http::path::parse_id) {
         asked = view_data(d, view).await?;
     }
     let narrowed = json!({
@@ -324,7 +302,7 @@ async fn list(d: &Decided<'_>, project: u64) -> Result<Response, Reply> {
         "ordering": asked.get("ordering").cloned().unwrap_or(json!([])),
         "selectedItems": {"all": false, "included": own},
     });
-    let (path, raw_query) = crate::gate::path::split_url(&d.ask.url);
+    let (path, raw_query) = crate::http::path::split_url(&d.ask.url);
     let mut parts: Vec<String> = raw_query
         .split('&')
         .filter(|p| !p.is_empty())
@@ -341,7 +319,9 @@ async fn list(d: &Decided<'_>, project: u64) -> Result<Response, Reply> {
     if resp.status() != 200 {
         return Ok(resp);
     }
-    let text = crate::fetch::text(&resp).await.ok_or_else(unreadable)?;
+    let text = crate::http::fetch::text(&resp)
+        .await
+        .ok_or_else(unreadable)?;
     // Only the ids are read (not the tasks' data): the check costs little on a large page.
     let page: Page = serde_json::from_str(&text).map_err(|_| unreadable())?;
     let stray = page
@@ -357,8 +337,8 @@ async fn list(d: &Decided<'_>, project: u64) -> Result<Response, Reply> {
             "the origin's task list held a task outside the member's own: refused",
         ));
     }
-    crate::fetch::with_body(&resp, &text)
-        .map_err(|e| Reply::error(502, "origin_answer", crate::fetch::js_error(&e)))
+    crate::http::fetch::with_body(&resp, &text)
+        .map_err(|e| Reply::error(502, "origin_answer", crate::http::fetch::js_error(&e)))
 }
 
 /// A page of the task list, as far as the check reads it.
@@ -401,7 +381,7 @@ fn unreadable() -> Reply {
 
 /// Percent-encodes a query value.
 fn encode(s: &str) -> String {
-    super::path::percent_encode(s, b"")
+    crate::http::path::percent_encode(s, b"")
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 use worker::wasm_bindgen::JsValue;
 use worker::web_sys::{self, Headers, Response};
 
-use crate::fetch::{self, Incoming};
+use crate::http::fetch::{self, Incoming};
 
 /// Headers that describe one hop, never forwarded.
 const HOP: [&str; 7] = [
@@ -34,7 +34,7 @@ pub struct Rewrite {
     /// `X-LabelGate-Decision`
     pub decision: String,
     /// The member who may not see other members' emails: every JSON answer is narrowed for
-    /// them ([`crate::gate::redact`]).
+    /// them ([`crate::http::redact`]).
     pub redact_for: Option<u64>,
 }
 

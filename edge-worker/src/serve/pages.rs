@@ -18,13 +18,11 @@
 //!   package, the activity log page) from the Worker's static assets (binding `ASSETS`), so
 //!   they weigh nothing in the Worker's own bundle.
 
-pub mod rewriter;
-
 use worker::Env;
 use worker::web_sys::Response;
 
-use crate::gate::Decided;
-use crate::reply::Reply;
+use crate::decided::Decided;
+use crate::http::reply::Reply;
 
 /// Where LabelGate's own UI files are served.
 pub const PREFIX: &str = "/__labelgate/ui/";
@@ -65,7 +63,7 @@ async fn fetch_asset(env: &Env, url: &str, path: &str) -> Result<Response, Reply
             "this deployment serves no LabelGate UI files (no ASSETS binding)",
         )
     })?;
-    let origin = crate::gate::list::origin_of(url);
+    let origin = crate::serve::list::origin_of(url);
     let resp = assets
         .fetch(format!("{origin}{path}"), None)
         .await
@@ -76,7 +74,7 @@ async fn fetch_asset(env: &Env, url: &str, path: &str) -> Result<Response, Reply
 /// A refused page or file, as a browser should see it.
 pub fn refused(reply: Reply, url: &str) -> Reply {
     if reply.status == 401 {
-        let (path, query) = crate::gate::path::split_url(url);
+        let (path, query) = crate::http::path::split_url(url);
         let next = if query.is_empty() {
             path.to_owned()
         } else {
@@ -89,7 +87,7 @@ pub fn refused(reply: Reply, url: &str) -> Reply {
                 "location",
                 format!(
                     "/user/login/?next={}",
-                    crate::gate::path::percent_encode(&next, b"/")
+                    crate::http::path::percent_encode(&next, b"/")
                 ),
             )],
         };
@@ -153,8 +151,8 @@ pub async fn after(d: &Decided<'_>, env: &Env, resp: Response) -> Result<Respons
         "<style id=\"labelgate-style\">{UI_CSS}</style><script type=\"module\" src=\"{PREFIX}ui.js\" data-org=\"{}\"></script>",
         d.org
     );
-    rewriter::append_to_head(&resp, markup)
-        .map_err(|e| Reply::error(502, "origin_answer", crate::fetch::js_error(&e)))
+    crate::http::rewriter::append_to_head(&resp, markup)
+        .map_err(|e| Reply::error(502, "origin_answer", crate::http::fetch::js_error(&e)))
 }
 
 /// LabelGate's activity log page (`/labelgate/activity`), decided like any page.

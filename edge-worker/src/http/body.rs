@@ -298,7 +298,7 @@ impl JsonBody {
                 .as_u64()
                 .map(Some)
                 .ok_or(BodyError::Field(name, "a non-negative integer")),
-            Some(Value::String(s)) => crate::gate::path::parse_id(s)
+            Some(Value::String(s)) => crate::http::path::parse_id(s)
                 .map(Some)
                 .ok_or(BodyError::Field(name, "a non-negative integer")),
             Some(Value::Object(o)) => match o.get("id") {

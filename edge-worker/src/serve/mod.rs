@@ -1,0 +1,200 @@
+//! The servers of allowed requests. The gate has decided; the route row names who answers
+//! ([`Server`]), and [`serve`] hands the request to that one server:
+//! - [`origin`]-bound: Label Studio, the request forwarded ([`sync`] records what it creates
+//!   or deletes, [`pages`] gives its pages LabelGate's UI script);
+//! - [`list`]: the origin's lists filtered to the member's reach, the Data Manager's menu;
+//! - [`own`]: task reads narrowed for members who may view only their own tasks;
+//! - `crate::admin`: the administration API, from the store;
+//! - the member's slice (`/api/labelgate/me`), the activity log and its page;
+//! - [`signup`]: the signup page, on its invite (the gate hands it over undecided).
+
+pub mod list;
+pub mod own;
+pub mod pages;
+pub mod signup;
+pub mod sync;
+
+use policy_core::Action;
+use serde_json::json;
+use worker::D1Database;
+use worker::web_sys::Response;
+
+use crate::decided::{Decided, OriginRead};
+use crate::gate::credential::Credential;
+use crate::gate::identity;
+use crate::gate::routes::{self, How, ListKind, Matched, Server};
+use crate::http::forward::{Body, Rewrite};
+use crate::http::redact;
+use crate::http::reply::Reply;
+use crate::http::request::Ask;
+
+/// What a server answers: the origin's response (`Ok`), or the Worker's own reply (`Err`:
+/// a refusal, or an answer the Worker serves).
+pub type Answer = Result<Response, Reply>;
+
+/// Serves the allowed request `d` by the server its row names, then keeps the member's
+/// cached identities in step with what the answer ended or reissued.
+pub async fn serve(d: &Decided<'_>, db: Option<&D1Database>) -> Answer {
+    let out = match d.matched.row.server {
+        // What the Worker serves itself from its store is never served on a credential Label
+        // Studio has since revoked: proved again when older than `MAX_STALENESS_MS` (a write
+        // is, before it is applied: `admin::Ctx::write`).
+        Server::Me => {
+            let answer = me(d);
+            d.reprove().await?;
+            answer
+        }
+        Server::Admin(route) => match crate::admin::serve(d, route).await {
+            Some(answer) => {
+                d.reprove().await?;
+                answer
+            }
+            None => match d.plan.list {
+                Some(kind) => list(d, kind).await,
+                None => origin(d).await,
+            },
+        },
+        Server::ActivityLog => match db {
+            Some(db) if d.action == Action::OrgViewActivityLog => {
+                let answer = crate::activity::serve(db, d).await;
+                d.reprove().await?;
+                Err(answer)
+            }
+            _ => origin(d).await,
+        },
+        Server::ActivityPage => pages::activity_page(d.env, &d.ask.url).await,
+        Server::List(kind) => list(d, kind).await,
+        Server::DmActions => match d.resource.project {
+            Some(project) => answerer(d).dm_actions(project).await,
+            None => origin(d).await,
+        },
+        Server::Own(_) => match own::serve(d).await {
+            Some(answer) => answer,
+            None => origin(d).await,
+        },
+        Server::Origin => origin(d).await,
+    };
+    let out = match (out, d.rw.redact_for) {
+        (Err(mut reply), Some(me)) if reply.status < 300 => {
+            if let Some(body) = redact::redact_text(&reply.body, me) {
+                reply.body = body;
+            }
+            Err(reply)
+        }
+        (out, _) => out,
+    };
+    after_answer(d, &out);
+    out
+}
+
+/// A public route: forwarded without identity (a sign-out first forgets the session).
+pub async fn public(ask: &Ask<'_>, origin: &str, m: &Matched) -> Answer {
+    let rw = Rewrite {
+        decision: String::from("public"),
+        ..Rewrite::default()
+    };
+    if m.row.ends_session()
+        && let Some(cookie) = ask.incoming.get("cookie")
+    {
+        identity::forget_session(cookie, ask.cfg, ask.now);
+    }
+    ask.send(origin, &ask.path_and_query(), &rw, Body::Stream)
+        .await
+}
+
+/// What an answer ends or reissues of the member's credentials: a switch of the active
+/// organization or a token reset forgets their cached identities; a session Label Studio
+/// reissued is remembered.
+fn after_answer(d: &Decided<'_>, out: &Answer) {
+    let Ok(resp) = out else { return };
+    let Some(user) = d.principal.user else { return };
+    if (200..400).contains(&resp.status())
+        && (d.switch.is_some() || d.matched.row.ends_credentials(&d.ask.method))
+    {
+        identity::forget_user(user);
+    }
+    if let Some(cred @ Credential::Session(_)) = &d.cred {
+        let set_cookie = resp.headers().get("set-cookie").ok().flatten();
+        identity::remember_reissued_session(
+            cred,
+            user,
+            resp.status(),
+            set_cookie.as_deref(),
+            d.ask.cfg,
+            d.ask.now,
+        );
+    }
+}
+
+/// `GET /api/labelgate/me`: the member's own slice (SPEC §7) and who they are, what a
+/// browser decides on.
+fn me(d: &Decided<'_>) -> Answer {
+    let facts = d.policy.slice(&d.principal, d.org);
+    let body = format!(
+        "{{\"principal\":{},\"org\":{},\"policy\":\"{}\",\"slice\":{}}}",
+        json!({"user": d.principal.user, "groups": d.principal.groups}),
+        d.org,
+        d.policy.id(),
+        facts.to_json()
+    );
+    Err(Reply::decision(200, body).with("cache-control", "private, no-store"))
+}
+
+/// The list answerer of `d`.
+fn answerer<'a>(d: &'a Decided<'a>) -> list::Answer<'a> {
+    list::Answer {
+        ask: d.ask,
+        origin: d.origin,
+        policy: &d.policy,
+        principal: &d.principal,
+        org: d.org,
+        rw: &d.rw,
+    }
+}
+
+/// A list of the origin's, filtered to the member's reach.
+async fn list(d: &Decided<'_>, kind: ListKind) -> Answer {
+    answerer(d).list(kind).await
+}
+
+/// The origin serves `d`: forwarded (a refused read narrowed), a page given LabelGate's UI
+/// script, and what it creates or deletes recorded in the store.
+async fn origin(d: &Decided<'_>) -> Answer {
+    if let Some(narrow) = d.plan.narrow
+        && d.action == Action::OrgApiAccess
+    {
+        return narrowed(d, narrow).await;
+    }
+    let body = match &d.bytes {
+        Some(b) => Body::Bytes(b),
+        None => Body::Stream,
+    };
+    let resp = d
+        .ask
+        .send(d.origin, &d.ask.path_and_query(), &d.rw, body)
+        .await?;
+    if let How::Page(_) = d.matched.row.how {
+        return pages::after(d, d.env, resp).await;
+    }
+    sync::after(d, resp).await
+}
+
+/// The narrowed answer of a read the member was refused (see `How::ReadOr`).
+async fn narrowed(d: &Decided<'_>, narrow: routes::Narrow) -> Answer {
+    let stamp = format!("{} narrowed", d.rw.decision);
+    if narrow == routes::Narrow::Empty {
+        return Err(Reply::decision(200, String::from("[]")).with("x-labelgate-decision", stamp));
+    }
+    let text = match d.read_origin("the origin's list").await? {
+        OriginRead::Text(_, text) => text,
+        OriginRead::Other(resp) => return Ok(resp),
+    };
+    let user = d.principal.user;
+    let mine: Vec<serde_json::Value> = serde_json::from_str::<Vec<serde_json::Value>>(&text)
+        .map_err(|_| Reply::error(502, "origin_answer", "the origin's list is not an array"))?
+        .into_iter()
+        .filter(|u| u.get("id").and_then(serde_json::Value::as_u64) == user)
+        .collect();
+    let body = serde_json::Value::Array(mine).to_string();
+    Err(Reply::decision(200, body).with("x-labelgate-decision", stamp))
+}
