@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use policy_core::{Facts, Matrix, Policy, Principal, Resource, Snapshot};
+use policy_core::{Facts, Policy, Principal, Resource};
 use worker::Env;
 
 use crate::config::Config;
@@ -41,11 +41,10 @@ fn unavailable(e: String) -> Reply {
 
 /// A policy with no facts: the matrix only (for the policy id of the Worker's own refusals).
 fn matrix_only() -> Result<Policy, Reply> {
-    let matrix = Matrix::default_matrix()
+    let matrix = crate::store::reach::default_matrix()
         .map_err(|e| Reply::error(500, "no_matrix", format!("the role matrix: {e}")))?;
-    let snapshot = Snapshot::from_facts(Facts::default())
-        .map_err(|e| Reply::error(500, "no_matrix", e.to_string()))?;
-    Ok(Policy::new(matrix, snapshot))
+    Policy::from_facts(matrix, Facts::default())
+        .map_err(|e| Reply::error(500, "no_matrix", e.to_string()))
 }
 
 impl<'a> Source<'a> {

@@ -5,16 +5,25 @@
 //! so the store and the core share one definition. For a write, the facts of the objects
 //! it names, whatever the reach, so it is decided exactly as on the whole organization.
 
-use policy_core::{Facts, Matrix, Policy, Principal, Resource, Role, Snapshot, Status, UserFacts};
+use policy_core::{Facts, Matrix, Policy, Principal, Resource, Role, Status, UserFacts};
 
 use crate::store::db::{Db, id};
 use crate::store::facts::{self, Meta, Select, id_list, role_of};
 
+thread_local! {
+    /// The default matrix, parsed (and hashed) once per isolate, not per request.
+    static DEFAULT_MATRIX: Result<Matrix, String> =
+        Matrix::default_matrix().map_err(|e| e.to_string());
+}
+
+/// The default matrix (SPEC's table), as this isolate parsed it.
+pub fn default_matrix() -> Result<Matrix, String> {
+    DEFAULT_MATRIX.with(Clone::clone)
+}
+
 /// The default matrix the store decides with.
 pub fn policy_of(facts: Facts) -> Result<Policy, String> {
-    let matrix = Matrix::default_matrix().map_err(|e| e.to_string())?;
-    let snapshot = Snapshot::from_facts(facts).map_err(|e| format!("the store's facts: {e}"))?;
-    Ok(Policy::new(matrix, snapshot))
+    Policy::from_facts(default_matrix()?, facts).map_err(|e| format!("the store's facts: {e}"))
 }
 
 /// The principal's organization role: their active membership's, raised by the
