@@ -22,6 +22,8 @@ ensure_target wasm32-unknown-unknown
 
 say "cargo fmt --check"
 cargo fmt --all -- --check
+say "no two modules of a crate import each other"
+python3 scripts/check-cycles.py policy-core/src edge-worker/src
 say "cargo clippy (warnings are errors), native and wasm32"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo clippy -p labelgate-wasm -p labelgate-module -p edge-worker --target wasm32-unknown-unknown --quiet -- -D warnings
