@@ -13,10 +13,10 @@ use worker::D1Database;
 use worker::wasm_bindgen::JsValue;
 
 use crate::decided::Decided;
-use crate::gate::source::Source;
 use crate::http::path::Query;
 use crate::http::reply::Reply;
 use crate::serve::list;
+use crate::source::Source;
 
 /// The D1 binding.
 pub const BINDING: &str = "ACTIVITY";

@@ -11,12 +11,12 @@ use crate::gate::credential::Credential;
 use crate::gate::identity;
 use crate::gate::plan::Plan;
 use crate::gate::routes::Matched;
-use crate::gate::source::Source;
 use crate::http::fetch;
 use crate::http::forward::{Body, Rewrite};
 use crate::http::path::Query;
 use crate::http::reply::Reply;
 use crate::http::request::Ask;
+use crate::source::Source;
 
 /// What the gate knows of a request once it is decided, for what serves it.
 pub struct Decided<'a> {

@@ -10,13 +10,13 @@ use worker::{Context, Env};
 
 use crate::activity::{self, Record};
 use crate::config::Config;
-use crate::gate::source::Source;
 use crate::gate::{self, Gate};
 use crate::http::fetch::{self, Incoming};
 use crate::http::path;
 use crate::http::reply::Reply;
 use crate::http::request::Ask;
 use crate::serve;
+use crate::source::Source;
 
 /// Handles one request; every outcome is a response, and (with the `ACTIVITY` binding) one
 /// record of the activity log, written after the response through `ctx.wait_until`.

@@ -14,14 +14,15 @@
 //!
 //! Its parts, by folder:
 //! - [`http`]: request, path, body, reply, fetch, forward, redaction, rewriter;
-//! - [`gate`]: identity, route, organization, decision; where the facts come from;
+//! - [`gate`]: identity, route, organization, decision;
+//! - [`source`]: where the gate's facts come from, Worker side (the store's client, the KV
+//!   snapshot, the revision a request must be decided on);
 //! - [`serve`]: the origin, filtered lists, own tasks, signup, sync, pages;
 //! - [`admin`]: the administration API (roles, members, workspaces, assignments), served
 //!   from the store;
 //! - [`operator`]: the operator's tools (import, export, bootstrap of the store);
 //! - [`activity`]: the activity log; [`testing`]: the test endpoints;
-//! - [`store`]: the facts, one Durable Object per organization (SQLite), and the directory;
-//!   [`snapshot`]: the alternative, a whole snapshot in KV;
+//! - [`store`]: the Durable Object only: one per organization (SQLite), and the directory;
 //! - [`config`], [`cache`]: what they all share.
 
 pub mod activity;
@@ -34,7 +35,7 @@ pub mod handler;
 pub mod http;
 pub mod operator;
 pub mod serve;
-pub mod snapshot;
+pub mod source;
 pub mod store;
 pub mod testing;
 

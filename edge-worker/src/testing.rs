@@ -13,10 +13,10 @@ use policy_core::Principal;
 use serde_json::{Value, json};
 use worker::Method;
 
-use crate::gate::source::{Source, store_failed};
 use crate::http::reply::Reply;
 use crate::http::request::Ask;
-use crate::store::client::{Scope, org_object};
+use crate::source::client::{Scope, org_object};
+use crate::source::{Source, store_failed};
 
 /// Serves a test endpoint, or `None` for any other path.
 pub async fn serve(ask: &Ask<'_>, source: &Source<'_>, raw_path: &str) -> Option<Reply> {

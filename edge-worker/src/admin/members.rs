@@ -14,12 +14,12 @@ use serde_json::{Value, json};
 
 use crate::admin::{Answer, Ctx};
 use crate::decided::OriginRead;
-use crate::gate::revision;
 use crate::gate::routes::Admin;
-use crate::gate::source::store_failed;
 use crate::http::fetch;
 use crate::http::forward::Body;
 use crate::http::reply::Reply;
+use crate::source::revision;
+use crate::source::store_failed;
 
 /// Label Studio's role codes and the contract's names.
 fn role_name(code: &str) -> Option<&'static str> {

@@ -21,14 +21,14 @@ use serde_json::{Value, json};
 use worker::web_sys::Response;
 
 use crate::decided::Decided;
-use crate::gate::revision;
 use crate::gate::routes::Admin;
-use crate::gate::source::Source;
-use crate::gate::source::store_failed;
 use crate::http::body::JsonBody;
 use crate::http::reply::Reply;
 use crate::http::request::Ask;
-use crate::store::client::Client;
+use crate::source::Source;
+use crate::source::client::Client;
+use crate::source::revision;
+use crate::source::store_failed;
 
 /// The answer of a route the Worker serves.
 pub type Answer = Result<Response, Reply>;

@@ -207,14 +207,14 @@ async fn project_patch_store(c: &Ctx<'_>, body: &JsonBody, ours: &[&str]) -> Ans
             let stamp = r
                 .headers
                 .iter()
-                .find(|(k, _)| *k == crate::gate::revision::HEADER)
+                .find(|(k, _)| *k == crate::source::revision::HEADER)
                 .map(|(_, v)| v.clone())
                 .unwrap_or_default();
             let text = crate::http::fetch::text(&resp).await.unwrap_or_default();
             crate::http::fetch::with_header(
                 &resp,
                 Some(&text),
-                crate::gate::revision::HEADER,
+                crate::source::revision::HEADER,
                 &stamp,
             )
             .map_err(|e| Reply::error(502, "origin_answer", crate::http::fetch::js_error(&e)))

@@ -8,7 +8,7 @@ use crate::gate::plan::Plan;
 use crate::gate::resolve;
 use crate::gate::routes::{self, Server};
 use crate::http::reply::Reply;
-use crate::store::client::Scope;
+use crate::source::client::Scope;
 
 /// The slice `plan` is decided on: the organization's when the request names no workspace
 /// or project (and is no list, no project made in a sandbox, not the member's own slice),

@@ -10,12 +10,12 @@ use crate::gate::credential::{self, Carried};
 use crate::gate::credential::{Chosen, Credential};
 use crate::gate::lookup::{self, Unreachable};
 use crate::gate::routes::{How, Matched};
-use crate::gate::source::Source;
 use crate::gate::{access, csrf, jwt};
 use crate::http::body::JsonBody;
 use crate::http::forward::Rewrite;
 use crate::http::reply::Reply;
 use crate::http::request::Ask;
+use crate::source::Source;
 
 /// A resolved identity.
 #[derive(Clone, Debug, PartialEq, Eq)]

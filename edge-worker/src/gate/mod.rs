@@ -8,8 +8,7 @@
 //!   resource), [`dm`] (Data Manager actions);
 //! - organization: [`org`], [`active`] (only in the member's active organization),
 //!   [`resolve`] and [`lookup`] (the project of an object);
-//! - decision: [`decide`];
-//! - where the facts come from: [`source`] (the store or a KV snapshot), [`revision`].
+//! - decision: [`decide`]; the facts it is decided on come from `crate::source`.
 
 pub mod access;
 pub mod active;
@@ -23,9 +22,7 @@ pub mod lookup;
 pub mod org;
 pub mod plan;
 pub mod resolve;
-pub mod revision;
 pub mod routes;
-pub mod source;
 
 use policy_core::{Action, Principal, Reason, Request, Resource};
 use worker::Env;
@@ -37,10 +34,10 @@ use crate::http::fetch::Incoming;
 use crate::http::path::{self, Query};
 use crate::http::reply::Reply;
 use crate::http::request::Ask;
+use crate::source::Source;
 use decide::{decide_on, denied, scope_of, stamp};
 use lookup::Lookup;
 use routes::{How, Matched};
-use source::Source;
 
 /// The largest header value, and all headers together, the Worker accepts (HTTP 431).
 const MAX_HEADER: usize = 8 * 1024;
@@ -196,7 +193,7 @@ pub async fn run<'a>(
     let choice = org::choose(ask.incoming, &base, &who, identity.user, m.params.org)?;
     rec.org = choice.fixed();
     if let Some(store) = source.store() {
-        revision::note(ask.incoming, store);
+        crate::source::revision::note(ask.incoming, store);
     }
 
     // A member who may not use the API at all is refused before anything is read or looked

@@ -8,11 +8,11 @@
 
 use policy_core::{Action, Decision, Policy, Principal, Reason, Request, Resource};
 
-use crate::gate::source::{Source, UserOrgs};
 use crate::http::fetch::Incoming;
 use crate::http::path;
 use crate::http::reply::Reply;
-use crate::store::client::Scope;
+use crate::source::client::Scope;
+use crate::source::{Source, UserOrgs};
 
 /// Where the organization comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -15,10 +15,10 @@ use serde_json::json;
 use worker::Method;
 
 use crate::admin::Answer;
-use crate::gate::source::{Source, store_failed};
 use crate::http::reply::Reply;
 use crate::http::request::Ask;
-use crate::store::client::org_object;
+use crate::source::client::org_object;
+use crate::source::{Source, store_failed};
 
 const ROUTES: [&str; 4] = [
     "/api/labelgate/import",
@@ -128,7 +128,7 @@ async fn serve(ask: &Ask<'_>, source: &Source<'_>, route: &str) -> Answer {
                 .map_err(store_failed)?;
             let mut v: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_str(&text).unwrap_or_default();
-            let (slices, bytes) = crate::store::client::kept();
+            let (slices, bytes) = crate::source::client::kept();
             v.insert(
                 String::from("isolate"),
                 json!({"slices": slices, "slice_bytes": bytes, "wasm_memory_bytes": wasm_memory()}),

@@ -210,7 +210,7 @@ pub async fn own_tasks(d: &Decided<'_>, project: u64) -> Result<Vec<u64>, Reply>
             let v = store
                 .read(d.org, ask)
                 .await
-                .map_err(crate::gate::source::store_failed)?;
+                .map_err(crate::source::store_failed)?;
             v.as_array()
                 .map(|a| a.iter().filter_map(Value::as_u64).collect())
                 .unwrap_or_default()

@@ -18,11 +18,11 @@ use worker::web_sys::Response;
 use crate::activity::Record;
 use crate::gate::credential::Credential;
 use crate::gate::lookup;
-use crate::gate::source::{Source, store_failed};
 use crate::http::forward::{Body, Rewrite};
 use crate::http::path::Query;
 use crate::http::reply::Reply;
 use crate::http::request::Ask;
+use crate::source::{Source, store_failed};
 
 /// A signup's decision in one organization.
 #[derive(Clone, Debug)]

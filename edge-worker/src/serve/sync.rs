@@ -14,12 +14,12 @@ use serde_json::{Value, json};
 use worker::web_sys::Response;
 
 use crate::decided::Decided;
-use crate::gate::revision;
 use crate::gate::routes::How;
-use crate::gate::source::store_failed;
 use crate::http::body::JsonBody;
 use crate::http::fetch;
 use crate::http::reply::Reply;
+use crate::source::revision;
+use crate::source::store_failed;
 
 /// The origin's answer to `d`, after the store recorded what it made or removed.
 pub async fn after(d: &Decided<'_>, resp: Response) -> Result<Response, Reply> {
@@ -88,7 +88,7 @@ fn unreadable() -> Reply {
 
 async fn record(
     d: &Decided<'_>,
-    store: &crate::store::client::Client<'_>,
+    store: &crate::source::client::Client<'_>,
     op: Value,
 ) -> Result<u64, Reply> {
     let answer = store

@@ -16,7 +16,6 @@
 //! | `GET /stats` | `{size_bytes, revision}` |
 //! | `POST /dir/...` (the directory, see [`directory`]) | |
 
-pub mod client;
 pub mod db;
 pub mod directory;
 pub mod facts;

@@ -4,7 +4,7 @@
 //! slice first). A malformed value is ignored: it can only ask for fresher facts.
 
 use crate::http::fetch::Incoming;
-use crate::store::client::Client;
+use crate::source::client::Client;
 
 /// The header.
 pub const HEADER: &str = "x-labelgate-revision";

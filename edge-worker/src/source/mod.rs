@@ -1,8 +1,16 @@
 //! Where the gate's facts come from: the store (a Durable Object per organization, with
-//! the `STORE` binding: each member decided on their own slice, see [`crate::store::client`])
-//! or, without it, a whole snapshot in KV ([`crate::snapshot`], for deployments that
+//! the `STORE` binding: each member decided on their own slice, see [`crate::source::client`])
+//! or, without it, a whole snapshot in KV ([`crate::source::snapshot`], for deployments that
 //! generate snapshots elsewhere). Either way the gate asks the same questions; a store that
 //! cannot be asked is a 503, never a guess.
+//!
+//! - [`client`]: the Worker's client of the store, and its caches;
+//! - [`snapshot`]: the KV snapshot;
+//! - [`revision`]: `X-LabelGate-Revision`, the revision a request must be decided on.
+
+pub mod client;
+pub mod revision;
+pub mod snapshot;
 
 use std::rc::Rc;
 
@@ -11,8 +19,7 @@ use worker::Env;
 
 use crate::config::Config;
 use crate::http::reply::Reply;
-use crate::snapshot;
-use crate::store::client::{Client, Scope};
+use crate::source::client::{Client, Scope};
 
 /// The facts the gate decides on.
 pub enum Source<'a> {
