@@ -14,7 +14,7 @@ use worker::wasm_bindgen::JsValue;
 
 use crate::decided::Decided;
 use crate::http::path::Query;
-use crate::http::reply::Reply;
+use crate::http::reply::{Answer, Reply, Served};
 use crate::serve::list;
 use crate::source::Source;
 
@@ -465,7 +465,7 @@ async fn users_of(source: &Source<'_>, org: u64, ids: &[u64]) -> Result<Vec<(u64
 }
 
 /// `GET /api/activity-logs/`, answered from D1: the organization's records, filtered, a page.
-pub async fn serve(db: &D1Database, d: &Decided<'_>) -> Reply {
+pub async fn serve(db: &D1Database, d: &Decided<'_>) -> Served {
     let (policy, org, query, ask, rw) = (d.source.base(), d.org, &d.query, d.ask, &d.rw);
     let time = |s: &str| {
         let ms = js_sys::Date::parse(s);
@@ -473,19 +473,21 @@ pub async fn serve(db: &D1Database, d: &Decided<'_>) -> Reply {
     };
     let filter = match Filter::parse(query, time) {
         Ok(f) => f,
-        Err(e) => return Reply::deny(400, policy, Reason::InvalidRequest, e),
+        Err(e) => return Err(Reply::deny(400, policy, Reason::InvalidRequest, e)),
     };
     let (raw_path, raw_query) = crate::http::path::split_url(&ask.url);
     let base = format!("{}{raw_path}", list::origin_of(&ask.url));
     match page(db, d.source, org, &filter, &base, raw_query).await {
-        Ok(body) => Reply::decision(200, body).with("x-labelgate-decision", rw.decision.clone()),
+        Ok(body) => Ok(Answer::Served(
+            Reply::decision(200, body).with("x-labelgate-decision", rw.decision.clone()),
+        )),
         Err(e) => {
             worker::console_error!("labelgate: activity log: {e}");
-            Reply::error(
+            Err(Reply::error(
                 503,
                 "activity_log_unavailable",
                 "the activity log could not be read",
-            )
+            ))
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::gate::{self, Gate};
 use crate::http::fetch::{self, Incoming};
 use crate::http::path;
-use crate::http::reply::Reply;
+use crate::http::reply::{Answer, Reply, Served};
 use crate::http::request::Ask;
 use crate::serve;
 use crate::source::Source;
@@ -41,9 +41,14 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: &Context) -> Result<Re
     };
     let db = env.d1(activity::BINDING).ok();
     let out = match dispatch(&ask, &env, &mut rec, db.as_ref()).await {
-        Ok(resp) => {
+        Ok(Answer::Response(resp)) => {
             rec.status = resp.status();
             Ok(resp)
+        }
+        Ok(Answer::Served(reply)) => {
+            drain(&req, &incoming, &cfg).await;
+            rec.status = reply.status;
+            reply.into_response()
         }
         Err(reply) => {
             drain(&req, &incoming, &cfg).await;
@@ -70,24 +75,24 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: &Context) -> Result<Re
     out
 }
 
-/// The request through the front doors, the gate and its server: the origin's response
-/// (`Ok`) or the Worker's own answer (`Err`). The front doors' answers are not recorded.
+/// The request through the front doors, the gate and its server: an answer, or a refusal
+/// (`Err`). The front doors' answers are not recorded.
 async fn dispatch(
     ask: &Ask<'_>,
     env: &Env,
     rec: &mut Record,
     db: Option<&worker::D1Database>,
-) -> Result<Response, Reply> {
+) -> Served {
     let screened = gate::screen(ask)?;
     let (method, raw_path) = (ask.method.as_str(), ask.raw_path());
     if let Some(answer) = serve::pages::asset(env, method, &ask.url, &screened.segments).await {
         rec.skip = true;
-        return answer;
+        return answer.map(Answer::Response);
     }
     let source = Source::of(env, ask.cfg, ask.now).await?;
     if let Some(answer) = crate::testing::serve(ask, &source, raw_path).await {
         rec.skip = true;
-        return Err(answer);
+        return Ok(Answer::Served(answer));
     }
     if let Some(answer) = crate::operator::operator(ask, &source, raw_path).await {
         rec.skip = true;
@@ -95,9 +100,9 @@ async fn dispatch(
     }
     match gate::run(ask, &source, env, screened, rec).await? {
         Gate::Public(m) => serve::public(ask, origin(ask)?, &m).await,
-        Gate::Signup(query) => {
-            serve::signup::request(ask, &source, &query, origin(ask)?, rec).await
-        }
+        Gate::Signup(query) => serve::signup::request(ask, &source, &query, origin(ask)?, rec)
+            .await
+            .map(Answer::Response),
         Gate::Allowed(d) => serve::serve(&d, db).await,
     }
 }

@@ -12,12 +12,13 @@
 
 use serde_json::{Value, json};
 
-use crate::admin::{Answer, Ctx};
+use crate::admin::Ctx;
 use crate::decided::OriginRead;
 use crate::gate::routes::Admin;
 use crate::http::fetch;
 use crate::http::forward::Body;
 use crate::http::reply::Reply;
+use crate::http::reply::{Answer, Served};
 use crate::source::revision;
 use crate::source::store_failed;
 
@@ -39,14 +40,15 @@ fn role_name(code: &str) -> Option<&'static str> {
 /// their activity, its pages), each with the role and status the store holds (`role` code,
 /// `status`, `user_id`): a user the store does not hold as a member shows `role: null`,
 /// `status: "removed"`. `GET /api/labelgate/members` is the store's own list.
-async fn with_roles(c: &Ctx<'_>) -> Answer {
+async fn with_roles(c: &Ctx<'_>) -> Served {
     let d = c.d;
     let (resp, text) = match d.read_origin("the members list").await? {
         OriginRead::Text(resp, text) => (resp, text),
-        OriginRead::Other(resp) => return Ok(resp),
+        OriginRead::Other(resp) => return Ok(Answer::Response(resp)),
     };
     let Ok(mut page) = serde_json::from_str::<Value>(&text) else {
         return crate::http::fetch::with_body(&resp, &text)
+            .map(Answer::Response)
             .map_err(|e| Reply::error(502, "origin_answer", crate::http::fetch::js_error(&e)));
     };
     let users: Vec<u64> = page
@@ -91,11 +93,12 @@ async fn with_roles(c: &Ctx<'_>) -> Answer {
         }
     }
     crate::http::fetch::with_body(&resp, &page.to_string())
+        .map(Answer::Response)
         .map_err(|e| Reply::error(502, "origin_answer", crate::http::fetch::js_error(&e)))
 }
 
 /// `POST|PATCH .../memberships` `{user_id, role}`: a member's role (or status).
-async fn set_role(c: &Ctx<'_>) -> Answer {
+async fn set_role(c: &Ctx<'_>) -> Served {
     let body = c.body().await?;
     let member = c.need(body.id("user_id"), "user_id")?;
     let code = c.need(body.str("role"), "role")?;
@@ -111,7 +114,7 @@ async fn set_role(c: &Ctx<'_>) -> Answer {
         .await
 }
 
-pub(crate) async fn serve(c: &Ctx<'_>, route: Admin) -> Option<Answer> {
+pub(crate) async fn serve(c: &Ctx<'_>, route: Admin) -> Option<Served> {
     let d = c.d;
     let p = &d.matched.params;
     Some(match route {
@@ -129,7 +132,7 @@ pub(crate) async fn serve(c: &Ctx<'_>, route: Admin) -> Option<Answer> {
                     "not_found",
                     format!("user `{member}` is not a member"),
                 )),
-                Ok(v) => Err(Reply::decision(200, v.to_string())),
+                Ok(v) => Ok(Answer::Served(Reply::decision(200, v.to_string()))),
                 Err(e) => Err(e),
             }
         }
@@ -155,7 +158,7 @@ pub(crate) async fn serve(c: &Ctx<'_>, route: Admin) -> Option<Answer> {
 
 /// `PATCH /api/organizations/{id}` with `disable_signup_without_link`: the store's setting;
 /// the rest of the body, if any, goes to the origin.
-async fn settings(c: &Ctx<'_>) -> Option<Answer> {
+async fn settings(c: &Ctx<'_>) -> Option<Served> {
     let body = match c.body().await {
         Ok(b) => b,
         Err(e) => return Some(Err(e)),
@@ -187,7 +190,8 @@ async fn settings(c: &Ctx<'_>) -> Option<Answer> {
                 &c.d.rw,
                 Body::Bytes(&bytes),
             )
-            .await,
+            .await
+            .map(Answer::Response),
     )
 }
 
@@ -197,14 +201,14 @@ async fn settings(c: &Ctx<'_>) -> Option<Answer> {
 /// link Label Studio rotated away is refused at once and the new one works. A reset whose
 /// answer cannot be read, or that the store cannot record, is an error, never a silent
 /// success with the old link still open.
-async fn invite(c: &Ctx<'_>) -> Answer {
+async fn invite(c: &Ctx<'_>) -> Served {
     let d = c.d;
     let resp = d
         .ask
         .send(d.origin, &d.ask.path_and_query(), &d.rw, Body::Stream)
         .await?;
     if !matches!(resp.status(), 200 | 201) {
-        return Ok(resp);
+        return Ok(Answer::Response(resp));
     }
     let text = fetch::text(&resp).await.ok_or_else(|| {
         Reply::error(
@@ -247,12 +251,13 @@ async fn invite(c: &Ctx<'_>) -> Answer {
         answer.get("revision").and_then(Value::as_u64).unwrap_or(0),
     );
     fetch::with_header(&resp, Some(&text), revision::HEADER, &stamp)
+        .map(Answer::Response)
         .map_err(|e| Reply::error(502, "origin_answer", fetch::js_error(&e)))
 }
 
 /// `GET` the organization's group mappings, `POST {group, role, project?}` one, `DELETE
 /// {group, project?}` one.
-async fn mappings(c: &Ctx<'_>, method: &str) -> Answer {
+async fn mappings(c: &Ctx<'_>, method: &str) -> Served {
     if method == "GET" {
         return c.read(json!({"what": "group_mappings"}), |v| v).await;
     }

@@ -18,24 +18,20 @@ pub mod members;
 pub mod workspaces;
 
 use serde_json::{Value, json};
-use worker::web_sys::Response;
 
 use crate::decided::Decided;
 use crate::gate::routes::Admin;
 use crate::http::body::JsonBody;
-use crate::http::reply::Reply;
+use crate::http::reply::{Answer, Reply, Served};
 use crate::http::request::Ask;
 use crate::source::Source;
 use crate::source::client::Client;
 use crate::source::revision;
 use crate::source::store_failed;
 
-/// The answer of a route the Worker serves.
-pub type Answer = Result<Response, Reply>;
-
 /// Serves the administration route `route` from the store; `None` without the store (the
 /// request goes to the origin, an Enterprise server) or when the origin answers it after all.
-pub async fn serve(d: &Decided<'_>, route: Admin) -> Option<Answer> {
+pub async fn serve(d: &Decided<'_>, route: Admin) -> Option<Served> {
     let Some(store) = d.source.store() else {
         return route.needs_store().then(|| {
             Err(Reply::error(
@@ -126,7 +122,7 @@ impl Ctx<'_> {
 
     /// A write to the store by the member: its answer (201 or 200 with `ok`), or the store's
     /// refusal (403 with the decision, 400 when malformed).
-    pub async fn write(&self, op: Value, ok: u16, shape: impl FnOnce(&Value) -> Value) -> Answer {
+    pub async fn write(&self, op: Value, ok: u16, shape: impl FnOnce(&Value) -> Value) -> Served {
         self.d.reprove().await?;
         let answer = self
             .store
@@ -135,9 +131,11 @@ impl Ctx<'_> {
             .map_err(store_failed)?;
         let stamp = refusal(self.d.org, &answer)?;
         let result = answer.get("result").cloned().unwrap_or(Value::Null);
-        Err(Reply::decision(ok, shape(&result).to_string())
-            .with(revision::HEADER, stamp)
-            .with("x-labelgate-decision", self.d.rw.decision.clone()))
+        Ok(Answer::Served(
+            Reply::decision(ok, shape(&result).to_string())
+                .with(revision::HEADER, stamp)
+                .with("x-labelgate-decision", self.d.rw.decision.clone()),
+        ))
     }
 
     /// The store's decision of a write, without applying it: `Ok` if it would be applied.
@@ -152,21 +150,23 @@ impl Ctx<'_> {
     }
 
     /// A read of the store, answered as JSON.
-    pub async fn read(&self, ask: Value, shape: impl FnOnce(Value) -> Value) -> Answer {
+    pub async fn read(&self, ask: Value, shape: impl FnOnce(Value) -> Value) -> Served {
         let answer = self
             .store
             .read(self.d.org, ask)
             .await
             .map_err(store_failed)?;
-        Err(Reply::decision(200, shape(answer).to_string())
-            .with("x-labelgate-decision", self.d.rw.decision.clone()))
+        Ok(Answer::Served(
+            Reply::decision(200, shape(answer).to_string())
+                .with("x-labelgate-decision", self.d.rw.decision.clone()),
+        ))
     }
 }
 
 impl Ctx<'_> {
     /// A paged read of the store (`what`, with the query's `page` and `page_size`), answered
     /// as Label Studio pages its lists.
-    pub async fn paged(&self, what: &str) -> Answer {
+    pub async fn paged(&self, what: &str) -> Served {
         let (pg, size) = paging(self.d);
         let ask = json!({"what": what, "page": pg, "page_size": size});
         self.read(ask, |a| {

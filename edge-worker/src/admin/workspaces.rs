@@ -8,11 +8,12 @@
 
 use serde_json::{Value, json};
 
-use crate::admin::{Answer, Ctx};
+use crate::admin::Ctx;
 use crate::gate::routes::Admin;
 use crate::http::body::JsonBody;
 use crate::http::forward::Body;
 use crate::http::reply::Reply;
+use crate::http::reply::{Answer, Served};
 
 /// A workspace as Enterprise shows it.
 fn workspace_json(w: &policy_core::WorkspaceFacts, projects: usize) -> Value {
@@ -25,7 +26,7 @@ fn workspace_json(w: &policy_core::WorkspaceFacts, projects: usize) -> Value {
     })
 }
 
-pub(crate) async fn serve(c: &Ctx<'_>, route: Admin) -> Option<Answer> {
+pub(crate) async fn serve(c: &Ctx<'_>, route: Admin) -> Option<Served> {
     let d = c.d;
     let p = &d.matched.params;
     Some(match route {
@@ -36,12 +37,18 @@ pub(crate) async fn serve(c: &Ctx<'_>, route: Admin) -> Option<Answer> {
                 .filter(|(w, _)| visible.contains(&w.id))
                 .map(|(w, n)| workspace_json(&w, n))
                 .collect();
-            Err(Reply::decision(200, Value::Array(list).to_string()))
+            Ok(Answer::Served(Reply::decision(
+                200,
+                Value::Array(list).to_string(),
+            )))
         }
         Admin::Workspace => {
             let id = p.workspace.unwrap_or(0);
             match slice_workspaces(c).into_iter().find(|(w, _)| w.id == id) {
-                Some((w, n)) => Err(Reply::decision(200, workspace_json(&w, n).to_string())),
+                Some((w, n)) => Ok(Answer::Served(Reply::decision(
+                    200,
+                    workspace_json(&w, n).to_string(),
+                ))),
                 None => Err(Reply::error(
                     404,
                     "not_found",
@@ -103,7 +110,7 @@ fn slice_workspaces(c: &Ctx<'_>) -> Vec<(policy_core::WorkspaceFacts, usize)> {
 }
 
 /// `POST`/`DELETE` `{user}` to a workspace's or project's members.
-async fn member_write(c: &Ctx<'_>, method: &str, kind: &str, id: u64) -> Answer {
+async fn member_write(c: &Ctx<'_>, method: &str, kind: &str, id: u64) -> Served {
     let body = c.body().await?;
     let user = c.need(body.id("user"), "user")?;
     let verb = if method == "POST" { "add" } else { "remove" };
@@ -117,7 +124,7 @@ async fn member_write(c: &Ctx<'_>, method: &str, kind: &str, id: u64) -> Answer 
 }
 
 /// `POST /api/workspaces` `{title}`.
-async fn create(c: &Ctx<'_>) -> Answer {
+async fn create(c: &Ctx<'_>) -> Served {
     let title = c.text("title").await?;
     c.write(
         json!({"op": "create_workspace", "title": title}),
@@ -128,7 +135,7 @@ async fn create(c: &Ctx<'_>) -> Answer {
 }
 
 /// `PATCH|PUT /api/workspaces/{id}` `{title}`.
-async fn rename(c: &Ctx<'_>, id: u64) -> Answer {
+async fn rename(c: &Ctx<'_>, id: u64) -> Served {
     let title = c.text("title").await?;
     c.write(
         json!({"op": "rename_workspace", "workspace": id, "title": title}),
@@ -140,7 +147,7 @@ async fn rename(c: &Ctx<'_>, id: u64) -> Answer {
 
 /// `PATCH /api/projects/{id}/` naming `workspace` (a move) or `annotators_can_view_own_data`:
 /// the store's part first; the rest of the body, if any, goes to the origin.
-async fn project_patch(c: &Ctx<'_>) -> Option<Answer> {
+async fn project_patch(c: &Ctx<'_>) -> Option<Served> {
     let body = match c.body().await {
         Ok(b) => b,
         Err(e) => return Some(Err(e)),
@@ -152,7 +159,7 @@ async fn project_patch(c: &Ctx<'_>) -> Option<Answer> {
     Some(project_patch_store(c, &body, &ours).await)
 }
 
-async fn project_patch_store(c: &Ctx<'_>, body: &JsonBody, ours: &[&str]) -> Answer {
+async fn project_patch_store(c: &Ctx<'_>, body: &JsonBody, ours: &[&str]) -> Served {
     let project = c.d.matched.params.project.unwrap_or(0);
     let mut writes = Vec::new();
     if body.has("workspace") {
@@ -191,15 +198,15 @@ async fn project_patch_store(c: &Ctx<'_>, body: &JsonBody, ours: &[&str]) -> Ans
                 )
                 .await?;
         if !(200..300).contains(&resp.status()) {
-            return Ok(resp);
+            return Ok(Answer::Response(resp));
         }
         Some(resp)
     };
     let mut done = None;
     for (op, shown) in writes {
-        match c.write(op, 200, |_| shown).await {
-            Err(r) if r.status < 400 => done = Some(r),
-            refused => return refused,
+        match c.write(op, 200, |_| shown).await? {
+            Answer::Served(r) => done = Some(r),
+            other => return Ok(other),
         }
     }
     match (forwarded, done) {
@@ -217,10 +224,11 @@ async fn project_patch_store(c: &Ctx<'_>, body: &JsonBody, ours: &[&str]) -> Ans
                 crate::source::revision::HEADER,
                 &stamp,
             )
+            .map(Answer::Response)
             .map_err(|e| Reply::error(502, "origin_answer", crate::http::fetch::js_error(&e)))
         }
-        (Some(resp), None) => Ok(resp),
-        (None, Some(r)) => Err(r),
+        (Some(resp), None) => Ok(Answer::Response(resp)),
+        (None, Some(r)) => Ok(Answer::Served(r)),
         (None, None) => Err(Reply::error(400, "invalid_request", "nothing to change")),
     }
 }
@@ -255,7 +263,7 @@ async fn in_project(c: &Ctx<'_>, project: u64, ids: &[u64]) -> Result<(), Reply>
 }
 
 /// `POST|DELETE /api/projects/{id}/tasks/assignees` `{type, users, selectedItems}`.
-async fn assign(c: &Ctx<'_>, add: bool) -> Answer {
+async fn assign(c: &Ctx<'_>, add: bool) -> Served {
     let body = c.body().await?;
     let project = c.d.matched.params.project.unwrap_or(0);
     let kind = c.need(body.str("type"), "type")?.to_owned();

@@ -17,6 +17,18 @@ pub struct Reply {
     pub headers: Vec<(&'static str, String)>,
 }
 
+/// An answer to a request the Worker let through: a response (the origin's, passed on or
+/// rebuilt with a narrowed body, or a static asset), or one the Worker made itself.
+pub enum Answer {
+    /// A response: Label Studio's, or a static asset.
+    Response(Response),
+    /// The Worker's own answer: a read of the store, a narrowed list, a write's result.
+    Served(Reply),
+}
+
+/// What a server gives: an [`Answer`], or a refusal or an error (`Err`).
+pub type Served = Result<Answer, Reply>;
+
 impl Reply {
     /// `{"error": code, "message": message}` with `status`.
     pub fn error(status: u16, code: &str, message: impl Into<String>) -> Reply {

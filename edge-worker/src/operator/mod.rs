@@ -14,8 +14,8 @@
 use serde_json::json;
 use worker::Method;
 
-use crate::admin::Answer;
 use crate::http::reply::Reply;
+use crate::http::reply::{Answer, Served};
 use crate::http::request::Ask;
 use crate::source::client::org_object;
 use crate::source::{Source, store_failed};
@@ -47,7 +47,7 @@ fn same(a: &str, b: &str) -> bool {
 }
 
 /// Serves an operator route, or `None` for any other path.
-pub async fn operator(ask: &Ask<'_>, source: &Source<'_>, raw_path: &str) -> Option<Answer> {
+pub async fn operator(ask: &Ask<'_>, source: &Source<'_>, raw_path: &str) -> Option<Served> {
     let route = raw_path.trim_end_matches('/');
     if !ROUTES.contains(&route) {
         return None;
@@ -55,7 +55,7 @@ pub async fn operator(ask: &Ask<'_>, source: &Source<'_>, raw_path: &str) -> Opt
     Some(serve(ask, source, route).await)
 }
 
-async fn serve(ask: &Ask<'_>, source: &Source<'_>, route: &str) -> Answer {
+async fn serve(ask: &Ask<'_>, source: &Source<'_>, route: &str) -> Served {
     let Some(store) = source.store() else {
         return Err(Reply::error(
             501,
@@ -134,7 +134,7 @@ async fn serve(ask: &Ask<'_>, source: &Source<'_>, route: &str) -> Answer {
                 json!({"slices": slices, "slice_bytes": bytes, "wasm_memory_bytes": wasm_memory()}),
             );
             let v = serde_json::Value::Object(v);
-            return Err(Reply::decision(status, v.to_string()));
+            return Ok(Answer::Served(Reply::decision(status, v.to_string())));
         }
         (m, r) => {
             return Err(Reply::error(
@@ -145,6 +145,6 @@ async fn serve(ask: &Ask<'_>, source: &Source<'_>, route: &str) -> Answer {
         }
     };
     passed
-        .map(worker::web_sys::Response::from)
+        .map(|r| Answer::Response(worker::web_sys::Response::from(r)))
         .map_err(store_failed)
 }

@@ -25,7 +25,7 @@ use crate::gate::routes::ListKind;
 use crate::http::fetch;
 use crate::http::forward::{Body, Rewrite};
 use crate::http::path::percent_decode;
-use crate::http::reply::Reply;
+use crate::http::reply::{Answer, Reply, Served};
 use crate::http::request::Ask;
 
 /// The query parameter the projects list is filtered with.
@@ -152,7 +152,7 @@ pub fn filter_actions(text: &str, allowed: impl Fn(&str) -> bool) -> Option<Stri
 }
 
 /// An allowed request whose answer is narrowed to what the member may see.
-pub struct Answer<'a> {
+pub struct Lister<'a> {
     /// The request.
     pub ask: &'a Ask<'a>,
     /// The origin.
@@ -167,7 +167,7 @@ pub struct Answer<'a> {
     pub rw: &'a Rewrite,
 }
 
-impl Answer<'_> {
+impl Lister<'_> {
     fn served(&self, body: String) -> Reply {
         Reply::decision(200, body).with("x-labelgate-decision", self.rw.decision.clone())
     }
@@ -197,7 +197,7 @@ impl Answer<'_> {
     }
 
     /// A list narrowed to the member's reach (see the module's documentation).
-    pub async fn list(&self, kind: ListKind) -> Result<Response, Reply> {
+    pub async fn list(&self, kind: ListKind) -> Served {
         let raw_query = self.ask.raw_query();
         let (visible, query) = match kind {
             ListKind::Workspaces => (
@@ -210,14 +210,14 @@ impl Answer<'_> {
                     .map_err(|e| Reply::deny(400, self.policy, Reason::InvalidRequest, e))?;
                 let ask = ids_to_ask(&visible, requested.as_deref());
                 if ask.is_empty() {
-                    return Err(self.served(empty_page()));
+                    return Ok(Answer::Served(self.served(empty_page())));
                 }
                 (visible, rewrite_query(raw_query, &ask))
             }
         };
         let (resp, text) = match self.fetch_json(&query).await? {
             Ok(answer) => answer,
-            Err(resp) => return Ok(resp),
+            Err(resp) => return Ok(Answer::Response(resp)),
         };
         let body = filter_body(
             &text,
@@ -230,10 +230,10 @@ impl Answer<'_> {
     }
 
     /// The Data Manager's actions menu of `project`, narrowed to what the member may run.
-    pub async fn dm_actions(&self, project: u64) -> Result<Response, Reply> {
+    pub async fn dm_actions(&self, project: u64) -> Served {
         let (resp, text) = match self.fetch_json(self.ask.raw_query()).await? {
             Ok(answer) => answer,
-            Err(resp) => return Ok(resp),
+            Err(resp) => return Ok(Answer::Response(resp)),
         };
         let may = |id: &str| {
             dm::action_of(id).is_some_and(|action| {
@@ -257,11 +257,13 @@ fn unexpected() -> Reply {
 }
 
 /// The origin's response with a new body (its headers, less the length and encoding).
-fn with_body(resp: &Response, body: &str) -> Result<Response, Reply> {
-    fetch::with_body(resp, body).map_err(|e| {
-        worker::console_error!("labelgate: list: {}", fetch::js_error(&e));
-        unexpected()
-    })
+fn with_body(resp: &Response, body: &str) -> Served {
+    fetch::with_body(resp, body)
+        .map(Answer::Response)
+        .map_err(|e| {
+            worker::console_error!("labelgate: list: {}", fetch::js_error(&e));
+            unexpected()
+        })
 }
 
 #[cfg(test)]

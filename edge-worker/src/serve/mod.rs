@@ -17,7 +17,6 @@ pub mod sync;
 use policy_core::Action;
 use serde_json::json;
 use worker::D1Database;
-use worker::web_sys::Response;
 
 use crate::decided::{Decided, OriginRead};
 use crate::gate::credential::Credential;
@@ -25,16 +24,12 @@ use crate::gate::identity;
 use crate::gate::routes::{self, How, ListKind, Matched, Server};
 use crate::http::forward::{Body, Rewrite};
 use crate::http::redact;
-use crate::http::reply::Reply;
+use crate::http::reply::{Answer, Reply, Served};
 use crate::http::request::Ask;
-
-/// What a server answers: the origin's response (`Ok`), or the Worker's own reply (`Err`:
-/// a refusal, or an answer the Worker serves).
-pub type Answer = Result<Response, Reply>;
 
 /// Serves the allowed request `d` by the server its row names, then keeps the member's
 /// cached identities in step with what the answer ended or reissued.
-pub async fn serve(d: &Decided<'_>, db: Option<&D1Database>) -> Answer {
+pub async fn serve(d: &Decided<'_>, db: Option<&D1Database>) -> Served {
     let out = match d.matched.row.server {
         // What the Worker serves itself from its store is never served on a credential Label
         // Studio has since revoked: proved again when older than `MAX_STALENESS_MS` (a write
@@ -58,14 +53,16 @@ pub async fn serve(d: &Decided<'_>, db: Option<&D1Database>) -> Answer {
             Some(db) if d.action == Action::OrgViewActivityLog => {
                 let answer = crate::activity::serve(db, d).await;
                 d.reprove().await?;
-                Err(answer)
+                answer
             }
             _ => origin(d).await,
         },
-        Server::ActivityPage => pages::activity_page(d.env, &d.ask.url).await,
+        Server::ActivityPage => pages::activity_page(d.env, &d.ask.url)
+            .await
+            .map(Answer::Response),
         Server::List(kind) => list(d, kind).await,
         Server::DmActions => match d.resource.project {
-            Some(project) => answerer(d).dm_actions(project).await,
+            Some(project) => lister(d).dm_actions(project).await,
             None => origin(d).await,
         },
         Server::Own(_) => match own::serve(d).await {
@@ -75,11 +72,11 @@ pub async fn serve(d: &Decided<'_>, db: Option<&D1Database>) -> Answer {
         Server::Origin => origin(d).await,
     };
     let out = match (out, d.rw.redact_for) {
-        (Err(mut reply), Some(me)) if reply.status < 300 => {
+        (Ok(Answer::Served(mut reply)), Some(me)) => {
             if let Some(body) = redact::redact_text(&reply.body, me) {
                 reply.body = body;
             }
-            Err(reply)
+            Ok(Answer::Served(reply))
         }
         (out, _) => out,
     };
@@ -88,7 +85,7 @@ pub async fn serve(d: &Decided<'_>, db: Option<&D1Database>) -> Answer {
 }
 
 /// A public route: forwarded without identity (a sign-out first forgets the session).
-pub async fn public(ask: &Ask<'_>, origin: &str, m: &Matched) -> Answer {
+pub async fn public(ask: &Ask<'_>, origin: &str, m: &Matched) -> Served {
     let rw = Rewrite {
         decision: String::from("public"),
         ..Rewrite::default()
@@ -100,13 +97,16 @@ pub async fn public(ask: &Ask<'_>, origin: &str, m: &Matched) -> Answer {
     }
     ask.send(origin, &ask.path_and_query(), &rw, Body::Stream)
         .await
+        .map(Answer::Response)
 }
 
 /// What an answer ends or reissues of the member's credentials: a switch of the active
 /// organization or a token reset forgets their cached identities; a session Label Studio
 /// reissued is remembered.
-fn after_answer(d: &Decided<'_>, out: &Answer) {
-    let Ok(resp) = out else { return };
+fn after_answer(d: &Decided<'_>, out: &Served) {
+    let Ok(Answer::Response(resp)) = out else {
+        return;
+    };
     let Some(user) = d.principal.user else { return };
     if (200..400).contains(&resp.status())
         && (d.switch.is_some() || d.matched.row.ends_credentials(&d.ask.method))
@@ -128,7 +128,7 @@ fn after_answer(d: &Decided<'_>, out: &Answer) {
 
 /// `GET /api/labelgate/me`: the member's own slice (SPEC §7) and who they are, what a
 /// browser decides on.
-fn me(d: &Decided<'_>) -> Answer {
+fn me(d: &Decided<'_>) -> Served {
     let facts = d.policy.slice(&d.principal, d.org);
     let body = format!(
         "{{\"principal\":{},\"org\":{},\"policy\":\"{}\",\"slice\":{}}}",
@@ -137,12 +137,14 @@ fn me(d: &Decided<'_>) -> Answer {
         d.policy.id(),
         facts.to_json()
     );
-    Err(Reply::decision(200, body).with("cache-control", "private, no-store"))
+    Ok(Answer::Served(
+        Reply::decision(200, body).with("cache-control", "private, no-store"),
+    ))
 }
 
 /// The list answerer of `d`.
-fn answerer<'a>(d: &'a Decided<'a>) -> list::Answer<'a> {
-    list::Answer {
+fn lister<'a>(d: &'a Decided<'a>) -> list::Lister<'a> {
+    list::Lister {
         ask: d.ask,
         origin: d.origin,
         policy: &d.policy,
@@ -153,13 +155,13 @@ fn answerer<'a>(d: &'a Decided<'a>) -> list::Answer<'a> {
 }
 
 /// A list of the origin's, filtered to the member's reach.
-async fn list(d: &Decided<'_>, kind: ListKind) -> Answer {
-    answerer(d).list(kind).await
+async fn list(d: &Decided<'_>, kind: ListKind) -> Served {
+    lister(d).list(kind).await
 }
 
 /// The origin serves `d`: forwarded (a refused read narrowed), a page given LabelGate's UI
 /// script, and what it creates or deletes recorded in the store.
-async fn origin(d: &Decided<'_>) -> Answer {
+async fn origin(d: &Decided<'_>) -> Served {
     if let Some(narrow) = d.plan.narrow
         && d.action == Action::OrgApiAccess
     {
@@ -173,21 +175,23 @@ async fn origin(d: &Decided<'_>) -> Answer {
         .ask
         .send(d.origin, &d.ask.path_and_query(), &d.rw, body)
         .await?;
-    if let How::Page(_) = d.matched.row.how {
-        return pages::after(d, d.env, resp).await;
-    }
-    sync::after(d, resp).await
+    let resp = match d.matched.row.how {
+        How::Page(_) => pages::after(d, d.env, resp).await?,
+        _ => sync::after(d, resp).await?,
+    };
+    Ok(Answer::Response(resp))
 }
 
 /// The narrowed answer of a read the member was refused (see `How::ReadOr`).
-async fn narrowed(d: &Decided<'_>, narrow: routes::Narrow) -> Answer {
+async fn narrowed(d: &Decided<'_>, narrow: routes::Narrow) -> Served {
     let stamp = format!("{} narrowed", d.rw.decision);
     if narrow == routes::Narrow::Empty {
-        return Err(Reply::decision(200, String::from("[]")).with("x-labelgate-decision", stamp));
+        let empty = Reply::decision(200, String::from("[]"));
+        return Ok(Answer::Served(empty.with("x-labelgate-decision", stamp)));
     }
     let text = match d.read_origin("the origin's list").await? {
         OriginRead::Text(_, text) => text,
-        OriginRead::Other(resp) => return Ok(resp),
+        OriginRead::Other(resp) => return Ok(Answer::Response(resp)),
     };
     let user = d.principal.user;
     let mine: Vec<serde_json::Value> = serde_json::from_str::<Vec<serde_json::Value>>(&text)
@@ -196,5 +200,7 @@ async fn narrowed(d: &Decided<'_>, narrow: routes::Narrow) -> Answer {
         .filter(|u| u.get("id").and_then(serde_json::Value::as_u64) == user)
         .collect();
     let body = serde_json::Value::Array(mine).to_string();
-    Err(Reply::decision(200, body).with("x-labelgate-decision", stamp))
+    Ok(Answer::Served(
+        Reply::decision(200, body).with("x-labelgate-decision", stamp),
+    ))
 }

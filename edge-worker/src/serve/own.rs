@@ -20,14 +20,13 @@ use std::cell::RefCell;
 
 use policy_core::{Action, Reason, Request};
 use serde_json::{Value, json};
-use worker::web_sys::Response;
 
 use crate::cache::{TtlCache, key};
 use crate::decided::Decided;
 use crate::gate::lookup;
 use crate::gate::routes::{OwnRead, Server};
 use crate::http::forward::Body;
-use crate::http::reply::Reply;
+use crate::http::reply::{Answer, Reply, Served};
 
 /// A subject that is nobody: deciding `project.view_data` for them asks whether the member
 /// may see another member's data.
@@ -71,7 +70,7 @@ pub fn only_own(d: &Decided<'_>) -> bool {
 
 /// Serves a task read of a member who sees only their own tasks; `None` for anything else
 /// (forwarded as decided).
-pub async fn serve(d: &Decided<'_>) -> Option<Result<Response, Reply>> {
+pub async fn serve(d: &Decided<'_>) -> Option<Served> {
     let reads = reads(d)?;
     let project = d.resource.project?;
     if !only_own(d) {
@@ -118,14 +117,14 @@ fn refuse(d: &Decided<'_>, message: String) -> Reply {
 }
 
 /// Forwards `d` as decided when `task` is one of the member's own tasks, else refuses it.
-async fn check(d: &Decided<'_>, project: u64, task: Option<u64>) -> Result<Response, Reply> {
+async fn check(d: &Decided<'_>, project: u64, task: Option<u64>) -> Served {
     let own = own_tasks(d, project).await?;
     match task {
-        Some(t) if own.binary_search(&t).is_ok() => {
-            d.ask
-                .send(d.origin, &d.ask.path_and_query(), &d.rw, Body::Stream)
-                .await
-        }
+        Some(t) if own.binary_search(&t).is_ok() => d
+            .ask
+            .send(d.origin, &d.ask.path_and_query(), &d.rw, Body::Stream)
+            .await
+            .map(Answer::Response),
         _ => Err(refuse(
             d,
             format!(
@@ -139,7 +138,7 @@ async fn check(d: &Decided<'_>, project: u64, task: Option<u64>) -> Result<Respo
 
 /// A `next_task` that chooses among tasks, for a member who may view only their own: it may
 /// name only own tasks, by id; filters, tabs and "all but" cannot be checked and are refused.
-async fn chosen(d: &Decided<'_>, project: u64) -> Result<Response, Reply> {
+async fn chosen(d: &Decided<'_>, project: u64) -> Served {
     let body = d
         .bytes
         .as_deref()
@@ -171,6 +170,7 @@ async fn chosen(d: &Decided<'_>, project: u64) -> Result<Response, Reply> {
     d.ask
         .send(d.origin, &d.ask.path_and_query(), &d.rw, Body::Bytes(bytes))
         .await
+        .map(Answer::Response)
 }
 
 /// The task the path names: a task's id, or the task of a prediction (asked of the origin).
@@ -271,15 +271,17 @@ pub async fn task_ids(d: &Decided<'_>, project: u64, query: &Value) -> Result<Ve
 }
 
 /// `GET /api/tasks/` narrowed to the member's own tasks, its answer checked.
-async fn list(d: &Decided<'_>, project: u64) -> Result<Response, Reply> {
+async fn list(d: &Decided<'_>, project: u64) -> Served {
     let own = own_tasks(d, project).await?;
     if own.is_empty() {
         // Label Studio reads an empty `included` as "every task": answered here.
         let empty =
             json!({"total_annotations": 0, "total_predictions": 0, "total": 0, "tasks": []});
-        return Err(Reply::decision(200, empty.to_string()).with(
-            "x-labelgate-decision",
-            format!("{} own_tasks=0", d.rw.decision),
+        return Ok(Answer::Served(
+            Reply::decision(200, empty.to_string()).with(
+                "x-labelgate-decision",
+                format!("{} own_tasks=0", d.rw.decision),
+            ),
         ));
     }
     // The filters and ordering: the request's `query`, or its view's.
@@ -317,7 +319,7 @@ async fn list(d: &Decided<'_>, project: u64) -> Result<Response, Reply> {
     let target = format!("{path}?{}", parts.join("&"));
     let resp = d.ask.send(d.origin, &target, &d.rw, Body::Stream).await?;
     if resp.status() != 200 {
-        return Ok(resp);
+        return Ok(Answer::Response(resp));
     }
     let text = crate::http::fetch::text(&resp)
         .await
@@ -338,6 +340,7 @@ async fn list(d: &Decided<'_>, project: u64) -> Result<Response, Reply> {
         ));
     }
     crate::http::fetch::with_body(&resp, &text)
+        .map(Answer::Response)
         .map_err(|e| Reply::error(502, "origin_answer", crate::http::fetch::js_error(&e)))
 }
 
