@@ -17,6 +17,7 @@ use crate::http::path::Query;
 use crate::http::reply::{Answer, Reply, Served};
 use crate::serve::list;
 use crate::source::Source;
+use crate::store::protocol::Read;
 
 /// The D1 binding.
 pub const BINDING: &str = "ACTIVITY";
@@ -446,9 +447,7 @@ async fn users_of(source: &Source<'_>, org: u64, ids: &[u64]) -> Result<Vec<(u64
     match source {
         Source::Snapshot(policy, _) => Ok(ids.iter().map(|i| (*i, user_in(policy, *i))).collect()),
         Source::Store(client, _) => {
-            let answer = client
-                .read(org, json!({"what": "users", "ids": ids}))
-                .await?;
+            let answer = client.read(org, Read::Users { ids: ids.to_vec() }).await?;
             Ok(answer
                 .as_array()
                 .into_iter()

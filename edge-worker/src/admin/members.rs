@@ -21,6 +21,7 @@ use crate::http::reply::Reply;
 use crate::http::reply::{Answer, Served};
 use crate::source::revision;
 use crate::source::store_failed;
+use crate::store::protocol::{Op, Read};
 
 /// Label Studio's role codes and the contract's names.
 fn role_name(code: &str) -> Option<&'static str> {
@@ -60,7 +61,7 @@ async fn with_roles(c: &Ctx<'_>) -> Served {
         .collect();
     let roles = c
         .store
-        .read(d.org, json!({"what": "roles", "users": users}))
+        .read(d.org, Read::Roles { users })
         .await
         .map_err(store_failed)?;
     let of = |u: u64| {
@@ -109,7 +110,10 @@ async fn set_role(c: &Ctx<'_>) -> Served {
             format!("`{code}` is not a role"),
         ));
     };
-    let op = json!({"op": "set_role", "member": member, "role": role});
+    let op = Op::SetRole {
+        member,
+        role: role.to_owned(),
+    };
     c.write(op, 200, |_| json!({"user_id": member, "role": code}))
         .await
 }
@@ -119,13 +123,13 @@ pub(crate) async fn serve(c: &Ctx<'_>, route: Admin) -> Option<Served> {
     let p = &d.matched.params;
     Some(match route {
         Admin::Memberships => with_roles(c).await,
-        Admin::Members => c.paged("members").await,
+        Admin::Members => {
+            c.paged(|page, page_size| Read::Members { page, page_size })
+                .await
+        }
         Admin::Membership => {
             let member = p.member.unwrap_or(0);
-            let answer = c
-                .store
-                .read(d.org, json!({"what": "member", "user": member}))
-                .await;
+            let answer = c.store.read(d.org, Read::Member { user: member }).await;
             match answer.map_err(store_failed) {
                 Ok(Value::Null) => Err(Reply::error(
                     404,
@@ -140,7 +144,7 @@ pub(crate) async fn serve(c: &Ctx<'_>, route: Admin) -> Option<Served> {
         Admin::RemoveMember => {
             let member = p.member.unwrap_or(0);
             c.write(
-                json!({"op": "remove_member", "member": member}),
+                Op::RemoveMember { member },
                 200,
                 |_| json!({"user_id": member, "removed": true}),
             )
@@ -150,7 +154,10 @@ pub(crate) async fn serve(c: &Ctx<'_>, route: Admin) -> Option<Served> {
         Admin::Invite => {
             return Some(invite(c).await);
         }
-        Admin::Journal => c.paged("journal").await,
+        Admin::Journal => {
+            c.paged(|page, page_size| Read::Journal { page, page_size })
+                .await
+        }
         Admin::GroupMappings => return Some(mappings(c, c.method()).await),
         _ => return None,
     })
@@ -173,7 +180,9 @@ async fn settings(c: &Ctx<'_>) -> Option<Served> {
         Ok(v) => v,
         Err(e) => return Some(Err(e)),
     };
-    let op = json!({"op": "set_settings", "disable_signup_without_link": value});
+    let op = Op::SetSettings {
+        disable_signup_without_link: value,
+    };
     let stored = c
         .write(op, 200, |_| json!({"disable_signup_without_link": value}))
         .await;
@@ -238,12 +247,7 @@ async fn invite(c: &Ctx<'_>) -> Served {
     };
     let answer = c
         .store
-        .write(
-            d.org,
-            &d.principal,
-            d.known,
-            json!({"op": "set_invite_token", "token": token}),
-        )
+        .write(d.org, &d.principal, d.known, Op::SetInviteToken { token })
         .await
         .map_err(store_failed)?;
     let stamp = revision::value(
@@ -259,7 +263,7 @@ async fn invite(c: &Ctx<'_>) -> Served {
 /// {group, project?}` one.
 async fn mappings(c: &Ctx<'_>, method: &str) -> Served {
     if method == "GET" {
-        return c.read(json!({"what": "group_mappings"}), |v| v).await;
+        return c.read(Read::GroupMappings, |v| v).await;
     }
     let body = c.body().await?;
     let group = c.need(body.str("group"), "group")?.to_owned();
@@ -269,7 +273,7 @@ async fn mappings(c: &Ctx<'_>, method: &str) -> Served {
     if method == "DELETE" {
         return c
             .write(
-                json!({"op": "remove_group_mapping", "group": group, "project": project}),
+                Op::RemoveGroupMapping { group, project },
                 200,
                 |_| json!({"removed": true}),
             )
@@ -277,8 +281,13 @@ async fn mappings(c: &Ctx<'_>, method: &str) -> Served {
     }
     let role = c.need(body.str("role"), "role")?;
     let role = role_name(role).unwrap_or(role).to_owned();
+    let op = Op::SetGroupMapping {
+        group: group.clone(),
+        role: role.clone(),
+        project,
+    };
     c.write(
-        json!({"op": "set_group_mapping", "group": group, "role": role, "project": project}),
+        op,
         201,
         |_| json!({"group": group, "role": role, "project": project}),
     )

@@ -28,6 +28,7 @@ use crate::source::Source;
 use crate::source::client::Client;
 use crate::source::revision;
 use crate::source::store_failed;
+use crate::store::protocol::{Op, Read};
 
 /// Serves the administration route `route` from the store; `None` without the store (the
 /// request goes to the origin, an Enterprise server) or when the origin answers it after all.
@@ -122,7 +123,7 @@ impl Ctx<'_> {
 
     /// A write to the store by the member: its answer (201 or 200 with `ok`), or the store's
     /// refusal (403 with the decision, 400 when malformed).
-    pub async fn write(&self, op: Value, ok: u16, shape: impl FnOnce(&Value) -> Value) -> Served {
+    pub async fn write(&self, op: Op, ok: u16, shape: impl FnOnce(&Value) -> Value) -> Served {
         self.d.reprove().await?;
         let answer = self
             .store
@@ -139,7 +140,7 @@ impl Ctx<'_> {
     }
 
     /// The store's decision of a write, without applying it: `Ok` if it would be applied.
-    pub async fn check(&self, op: Value) -> Result<(), Reply> {
+    pub async fn check(&self, op: Op) -> Result<(), Reply> {
         self.d.reprove().await?;
         let answer = self
             .store
@@ -150,7 +151,7 @@ impl Ctx<'_> {
     }
 
     /// A read of the store, answered as JSON.
-    pub async fn read(&self, ask: Value, shape: impl FnOnce(Value) -> Value) -> Served {
+    pub async fn read(&self, ask: Read, shape: impl FnOnce(Value) -> Value) -> Served {
         let answer = self
             .store
             .read(self.d.org, ask)
@@ -164,12 +165,11 @@ impl Ctx<'_> {
 }
 
 impl Ctx<'_> {
-    /// A paged read of the store (`what`, with the query's `page` and `page_size`), answered
+    /// A paged read of the store (`what`, given the query's `page` and `page_size`), answered
     /// as Label Studio pages its lists.
-    pub async fn paged(&self, what: &str) -> Served {
+    pub async fn paged(&self, what: fn(Option<u64>, Option<u64>) -> Read) -> Served {
         let (pg, size) = paging(self.d);
-        let ask = json!({"what": what, "page": pg, "page_size": size});
-        self.read(ask, |a| {
+        self.read(what(Some(pg), Some(size)), |a| {
             let count = a.get("count").and_then(Value::as_u64).unwrap_or(0);
             let results = a.get("results").cloned().unwrap_or(json!([]));
             page(self.d.ask, count, pg, size, results)

@@ -14,6 +14,7 @@ use crate::http::body::JsonBody;
 use crate::http::forward::Body;
 use crate::http::reply::Reply;
 use crate::http::reply::{Answer, Served};
+use crate::store::protocol::{Op, Read};
 
 /// A workspace as Enterprise shows it.
 fn workspace_json(w: &policy_core::WorkspaceFacts, projects: usize) -> Value {
@@ -61,7 +62,7 @@ pub(crate) async fn serve(c: &Ctx<'_>, route: Admin) -> Option<Served> {
         Admin::DeleteWorkspace => {
             let id = p.workspace.unwrap_or(0);
             c.write(
-                json!({"op": "delete_workspace", "workspace": id}),
+                Op::DeleteWorkspace { workspace: id },
                 200,
                 |_| json!({"id": id, "deleted": true}),
             )
@@ -69,7 +70,7 @@ pub(crate) async fn serve(c: &Ctx<'_>, route: Admin) -> Option<Served> {
         }
         Admin::WorkspaceMembers => {
             let id = p.workspace.unwrap_or(0);
-            c.read(json!({"what": "workspace_members", "workspace": id}), |v| v)
+            c.read(Read::WorkspaceMembers { workspace: id }, |v| v)
                 .await
         }
         Admin::WorkspaceMembership => {
@@ -78,8 +79,7 @@ pub(crate) async fn serve(c: &Ctx<'_>, route: Admin) -> Option<Served> {
         }
         Admin::ProjectMembers => {
             let id = p.project.unwrap_or(0);
-            c.read(json!({"what": "project_members", "project": id}), |v| v)
-                .await
+            c.read(Read::ProjectMembers { project: id }, |v| v).await
         }
         Admin::ProjectMembership => {
             let id = p.project.unwrap_or(0);
@@ -113,8 +113,18 @@ fn slice_workspaces(c: &Ctx<'_>) -> Vec<(policy_core::WorkspaceFacts, usize)> {
 async fn member_write(c: &Ctx<'_>, method: &str, kind: &str, id: u64) -> Served {
     let body = c.body().await?;
     let user = c.need(body.id("user"), "user")?;
-    let verb = if method == "POST" { "add" } else { "remove" };
-    let op = json!({"op": format!("{verb}_{kind}_member"), kind: id, "user": user});
+    let op = match (method == "POST", kind) {
+        (true, "workspace") => Op::AddWorkspaceMember {
+            workspace: id,
+            user,
+        },
+        (false, "workspace") => Op::RemoveWorkspaceMember {
+            workspace: id,
+            user,
+        },
+        (true, _) => Op::AddProjectMember { project: id, user },
+        (false, _) => Op::RemoveProjectMember { project: id, user },
+    };
     c.write(
         op,
         if method == "POST" { 201 } else { 200 },
@@ -127,7 +137,9 @@ async fn member_write(c: &Ctx<'_>, method: &str, kind: &str, id: u64) -> Served 
 async fn create(c: &Ctx<'_>) -> Served {
     let title = c.text("title").await?;
     c.write(
-        json!({"op": "create_workspace", "title": title}),
+        Op::CreateWorkspace {
+            title: title.clone(),
+        },
         201,
         |r| json!({"id": r.get("id"), "title": title, "is_personal": false}),
     )
@@ -138,7 +150,10 @@ async fn create(c: &Ctx<'_>) -> Served {
 async fn rename(c: &Ctx<'_>, id: u64) -> Served {
     let title = c.text("title").await?;
     c.write(
-        json!({"op": "rename_workspace", "workspace": id, "title": title}),
+        Op::RenameWorkspace {
+            workspace: id,
+            title: title.clone(),
+        },
         200,
         |_| json!({"id": id, "title": title}),
     )
@@ -165,7 +180,10 @@ async fn project_patch_store(c: &Ctx<'_>, body: &JsonBody, ours: &[&str]) -> Ser
     if body.has("workspace") {
         let to = c.need(body.id("workspace"), "workspace")?;
         writes.push((
-            json!({"op": "move_project", "project": project, "workspace": to}),
+            Op::MoveProject {
+                project,
+                workspace: to,
+            },
             json!({"id": project, "workspace": to}),
         ));
     }
@@ -173,7 +191,10 @@ async fn project_patch_store(c: &Ctx<'_>, body: &JsonBody, ours: &[&str]) -> Ser
         let key = "annotators_can_view_own_data";
         let on = c.need(body.boolean(key), key)?;
         writes.push((
-            json!({"op": "set_project_settings", "project": project, key: on}),
+            Op::SetProjectSettings {
+                project,
+                annotators_can_view_own_data: on,
+            },
             json!({"id": project, key: on}),
         ));
     }
@@ -295,13 +316,22 @@ async fn assign(c: &Ctx<'_>, add: bool) -> Served {
             Some(ids)
         }
     };
-    let op = json!({
-        "op": if add { "assign" } else { "unassign" },
-        "project": project,
-        "kind": kind,
-        "users": users,
-        "tasks": tasks,
-    });
+    let (kind_, users_) = (kind.clone(), users.clone());
+    let op = if add {
+        Op::Assign {
+            project,
+            kind: kind_,
+            users: users_,
+            tasks,
+        }
+    } else {
+        Op::Unassign {
+            project,
+            kind: kind_,
+            users: users_,
+            tasks,
+        }
+    };
     c.write(
         op,
         if add { 201 } else { 200 },

@@ -27,6 +27,7 @@ use crate::gate::lookup;
 use crate::gate::routes::{OwnRead, Server};
 use crate::http::forward::Body;
 use crate::http::reply::{Answer, Reply, Served};
+use crate::store::protocol::Read;
 
 /// A subject that is nobody: deciding `project.view_data` for them asks whether the member
 /// may see another member's data.
@@ -206,9 +207,8 @@ pub async fn own_tasks(d: &Decided<'_>, project: u64) -> Result<Vec<u64>, Reply>
     }
     let mut own = match d.source.store() {
         Some(store) => {
-            let ask = json!({"what": "assigned_tasks", "project": project, "user": user});
             let v = store
-                .read(d.org, ask)
+                .read(d.org, Read::AssignedTasks { project, user })
                 .await
                 .map_err(crate::source::store_failed)?;
             v.as_array()

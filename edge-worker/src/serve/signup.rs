@@ -12,7 +12,7 @@
 //! snapshot, they are unknown to the policy, and get nothing, until the snapshot lists them.
 
 use policy_core::{Action, Decision, Policy, Principal, Reason, Request, Resource};
-use serde_json::{Value, json};
+use serde_json::Value;
 use worker::web_sys::Response;
 
 use crate::activity::Record;
@@ -23,6 +23,7 @@ use crate::http::path::Query;
 use crate::http::reply::Reply;
 use crate::http::request::Ask;
 use crate::source::{Source, store_failed};
+use crate::store::protocol::Op;
 
 /// A signup's decision in one organization.
 #[derive(Clone, Debug)]
@@ -177,9 +178,16 @@ pub async fn request(
         .await
         .map_err(|e| store_failed(e.0))?;
         if let Some(user) = who.as_ref().and_then(|w| lookup::id_field(w, "id")) {
-            let email = who.as_ref().and_then(|w| w.get("email")).cloned();
-            let name = who.as_ref().map(display_name);
-            let op = json!({"op": "signed_up", "user": user, "email": email, "name": name});
+            let email = who
+                .as_ref()
+                .and_then(|w| w.get("email"))
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            let name = who
+                .as_ref()
+                .map(display_name)
+                .and_then(|n| n.as_str().map(str::to_owned));
+            let op = Op::SignedUp { user, email, name };
             store
                 .write(v.org, &Principal::default(), false, op)
                 .await

@@ -10,7 +10,7 @@
 //! - `DELETE /api/projects/{id}/` (204): the project leaves the store.
 //! - `DELETE /api/users/{id}/` (204): the member leaves the organization's store.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use worker::web_sys::Response;
 
 use crate::decided::Decided;
@@ -20,6 +20,7 @@ use crate::http::fetch;
 use crate::http::reply::Reply;
 use crate::source::revision;
 use crate::source::store_failed;
+use crate::store::protocol::Op;
 
 /// The origin's answer to `d`, after the store recorded what it made or removed.
 pub async fn after(d: &Decided<'_>, resp: Response) -> Result<Response, Reply> {
@@ -42,12 +43,11 @@ pub async fn after(d: &Decided<'_>, resp: Response) -> Result<Response, Reply> {
                 .ok()
                 .flatten()
                 .unwrap_or_default();
-            let op = json!({
-                "op": "project_created",
-                "project": project,
-                "workspace": d.resource.workspace.filter(|_| body.has("workspace")),
-                "title": made.get("title"),
-            });
+            let op = Op::ProjectCreated {
+                project,
+                workspace: d.resource.workspace.filter(|_| body.has("workspace")),
+                title: title_of(&made),
+            };
             let revision = record(d, store, op).await?;
             return stamped(&resp, Some(&text), revision, d.org);
         }
@@ -57,25 +57,29 @@ pub async fn after(d: &Decided<'_>, resp: Response) -> Result<Response, Reply> {
             let Some(project) = made.get("id").and_then(Value::as_u64) else {
                 return Err(unreadable());
             };
-            let op = json!({
-                "op": "project_created",
-                "project": project,
-                "workspace": d.resource.target_workspace.or(d.resource.workspace),
-                "title": made.get("title"),
-            });
+            let op = Op::ProjectCreated {
+                project,
+                workspace: d.resource.target_workspace.or(d.resource.workspace),
+                title: title_of(&made),
+            };
             let revision = record(d, store, op).await?;
             return stamped(&resp, Some(&text), revision, d.org);
         }
-        ("DELETE", How::Act(policy_core::Action::ProjectDelete), 204) => {
-            json!({"op": "project_deleted", "project": d.resource.project})
-        }
-        ("DELETE", How::Act(policy_core::Action::OrgRemoveMember), 204) => {
-            json!({"op": "remove_member", "member": d.resource.member})
-        }
+        ("DELETE", How::Act(policy_core::Action::ProjectDelete), 204) => Op::ProjectDeleted {
+            project: d.resource.project.ok_or_else(unreadable)?,
+        },
+        ("DELETE", How::Act(policy_core::Action::OrgRemoveMember), 204) => Op::RemoveMember {
+            member: d.resource.member.ok_or_else(unreadable)?,
+        },
         _ => return Ok(resp),
     };
     let revision = record(d, store, op).await?;
     stamped(&resp, None, revision, d.org)
+}
+
+/// The title Label Studio gave a project it made.
+fn title_of(made: &Value) -> Option<String> {
+    made.get("title").and_then(Value::as_str).map(str::to_owned)
 }
 
 fn unreadable() -> Reply {
@@ -89,7 +93,7 @@ fn unreadable() -> Reply {
 async fn record(
     d: &Decided<'_>,
     store: &crate::source::client::Client<'_>,
-    op: Value,
+    op: Op,
 ) -> Result<u64, Reply> {
     let answer = store
         .write(d.org, &d.principal, d.known, op)

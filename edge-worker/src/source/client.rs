@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 use worker::{Env, Method, Request, RequestInit};
 
 use crate::store::directory;
+use crate::store::protocol::{Op, Read};
 use crate::store::reach::policy_of;
 
 /// The largest total size of the slices an isolate keeps (bytes of their JSON).
@@ -361,7 +362,7 @@ impl Client<'_> {
         org: u64,
         actor: &Principal,
         known: bool,
-        op: Value,
+        op: Op,
     ) -> Result<Value, String> {
         self.write_or_check(org, actor, known, op, false).await
     }
@@ -372,7 +373,7 @@ impl Client<'_> {
         org: u64,
         actor: &Principal,
         known: bool,
-        op: Value,
+        op: Op,
     ) -> Result<Value, String> {
         self.write_or_check(org, actor, known, op, true).await
     }
@@ -382,7 +383,7 @@ impl Client<'_> {
         org: u64,
         actor: &Principal,
         known: bool,
-        op: Value,
+        op: Op,
         dry: bool,
     ) -> Result<Value, String> {
         let ask = json!({
@@ -402,7 +403,8 @@ impl Client<'_> {
     }
 
     /// A read of `org`'s store (see `store::read`).
-    pub async fn read(&self, org: u64, ask: Value) -> Result<Value, String> {
+    pub async fn read(&self, org: u64, ask: Read) -> Result<Value, String> {
+        let ask = serde_json::to_value(ask).map_err(|e| e.to_string())?;
         self.json(&org_object(org), Method::Post, "/read", ask)
             .await
     }

@@ -23,6 +23,7 @@ pub mod load;
 pub mod namespace;
 pub mod object;
 pub mod ops;
+pub mod protocol;
 pub mod reach;
 pub mod read;
 pub mod schema;

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use worker::{DurableObject, Env, Request, Response, State, durable_object};
 
 use crate::store::db::Db;
+use crate::store::protocol::Read;
 use crate::store::{directory, facts, load, ops, reach, read, schema};
 
 /// The most task assignments an import may hold for policy-core to validate it whole; a
@@ -92,7 +93,7 @@ struct WriteAsk {
     actor: Value,
     #[serde(default)]
     known: bool,
-    op: ops::Op,
+    op: crate::store::protocol::Op,
     fault: Option<usize>,
     #[serde(default)]
     dry: bool,
@@ -204,7 +205,7 @@ impl Store {
                 })
             }
             ("POST", "/read") => {
-                let ask: Value = req.json().await.map_err(|e| e.to_string())?;
+                let ask: Read = req.json().await.map_err(|e| e.to_string())?;
                 read::serve(&db, &ask)?
             }
             ("POST", "/adopt") => {

@@ -6,85 +6,12 @@
 //! decided at the gate before Label Studio acted, and are recorded as they are.
 
 use policy_core::{Action, Decision, Principal, Request, Resource, RoleChange};
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::store::db::{Db, Stmt, id, opt_text, stmt, text};
 use crate::store::facts::{self, Meta};
+use crate::store::protocol::Op;
 use crate::store::reach;
-
-/// One write (its fields are the ids and values it names).
-#[allow(missing_docs)]
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
-#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Op {
-    /// Assign a role, activate or deactivate (`org.change_role`).
-    SetRole { member: u64, role: String },
-    /// Remove a member (`org.remove_member`).
-    RemoveMember { member: u64 },
-    /// Create a workspace (`org.create_workspace`); its creator becomes a member.
-    CreateWorkspace { title: String },
-    /// Rename a workspace (`workspace.update`).
-    RenameWorkspace { workspace: u64, title: String },
-    /// Delete a workspace (`workspace.delete`).
-    DeleteWorkspace { workspace: u64 },
-    /// Add a workspace member (`workspace.manage_members`).
-    AddWorkspaceMember { workspace: u64, user: u64 },
-    /// Remove a workspace member (`workspace.manage_members`).
-    RemoveWorkspaceMember { workspace: u64, user: u64 },
-    /// Move a project (`project.update` on it, `workspace.create_project` on the target).
-    MoveProject { project: u64, workspace: u64 },
-    /// Add a project's direct member (`project.update`).
-    AddProjectMember { project: u64, user: u64 },
-    /// Remove a project's direct member (`project.update`).
-    RemoveProjectMember { project: u64, user: u64 },
-    /// Change a project's settings (`project.update`).
-    SetProjectSettings {
-        project: u64,
-        annotators_can_view_own_data: bool,
-    },
-    /// Assign tasks (`project.assign_annotators` / `project.assign_reviewers`); `tasks`
-    /// `None`: the project as a whole.
-    Assign {
-        project: u64,
-        kind: String,
-        users: Vec<u64>,
-        tasks: Option<Vec<u64>>,
-    },
-    /// Remove assignments (as `assign`); `tasks` `None`: all of these users' in the project.
-    Unassign {
-        project: u64,
-        kind: String,
-        users: Vec<u64>,
-        tasks: Option<Vec<u64>>,
-    },
-    /// Map an SSO/SCIM group to a role (`org.change_role`).
-    SetGroupMapping {
-        group: String,
-        role: String,
-        project: Option<u64>,
-    },
-    /// Remove a group mapping (`org.change_role`).
-    RemoveGroupMapping { group: String, project: Option<u64> },
-    /// `disable_signup_without_link` (`org.change_role`).
-    SetSettings { disable_signup_without_link: bool },
-    /// The invite token Label Studio answered (`org.invite`).
-    SetInviteToken { token: String },
-    /// Label Studio created this project for the principal (decided at the gate).
-    ProjectCreated {
-        project: u64,
-        workspace: Option<u64>,
-        title: Option<String>,
-    },
-    /// Label Studio deleted this project (decided at the gate).
-    ProjectDeleted { project: u64 },
-    /// Label Studio signed this user up (decided at the gate): a pending member.
-    SignedUp {
-        user: u64,
-        email: Option<String>,
-        name: Option<String>,
-    },
-}
 
 /// The outcome of a write.
 #[derive(Clone, Debug)]
@@ -248,7 +175,7 @@ pub fn write(
         Err(why) => return Ok(refused(malformed(why)?)),
     };
     let detail = serde_json::to_string(&op_json(op)).map_err(|e| e.to_string())?;
-    let action = op_name(op);
+    let action = op.name();
     stmts.push(stmt(
         "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'",
         vec![],
@@ -259,7 +186,7 @@ pub fn write(
         vec![
             id(now_ms),
             actor.user.map_or(crate::store::db::Arg::Null, id),
-            text(action),
+            text(&action),
             text(detail),
         ],
     ));
@@ -271,31 +198,6 @@ pub fn write(
         result,
         directory,
     })
-}
-
-fn op_name(op: &Op) -> &'static str {
-    match op {
-        Op::SetRole { .. } => "set_role",
-        Op::RemoveMember { .. } => "remove_member",
-        Op::CreateWorkspace { .. } => "create_workspace",
-        Op::RenameWorkspace { .. } => "rename_workspace",
-        Op::DeleteWorkspace { .. } => "delete_workspace",
-        Op::AddWorkspaceMember { .. } => "add_workspace_member",
-        Op::RemoveWorkspaceMember { .. } => "remove_workspace_member",
-        Op::MoveProject { .. } => "move_project",
-        Op::AddProjectMember { .. } => "add_project_member",
-        Op::RemoveProjectMember { .. } => "remove_project_member",
-        Op::SetProjectSettings { .. } => "set_project_settings",
-        Op::Assign { .. } => "assign",
-        Op::Unassign { .. } => "unassign",
-        Op::SetGroupMapping { .. } => "set_group_mapping",
-        Op::RemoveGroupMapping { .. } => "remove_group_mapping",
-        Op::SetSettings { .. } => "set_settings",
-        Op::SetInviteToken { .. } => "set_invite_token",
-        Op::ProjectCreated { .. } => "project_created",
-        Op::ProjectDeleted { .. } => "project_deleted",
-        Op::SignedUp { .. } => "signed_up",
-    }
 }
 
 /// The journal's account of a write (never an invite token).

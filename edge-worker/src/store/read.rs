@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use crate::store::db::{Db, id};
 use crate::store::facts::{self, role_of};
+use crate::store::protocol::Read;
 use crate::store::reach;
 
 /// Label Studio Enterprise's code of a membership: its role's, or its status's.
@@ -81,139 +82,114 @@ fn member_json(org: u64, r: &MemberRow) -> Value {
 const MEMBER_SELECT: &str = "SELECT m.user AS user, m.role AS role, m.status AS status, \
      u.email AS email, u.name AS name FROM members m LEFT JOIN users u ON u.id = m.user";
 
-fn page_of(ask: &Value) -> (u64, u64) {
-    let page = ask.get("page").and_then(Value::as_u64).unwrap_or(1).max(1);
-    let size = ask
-        .get("page_size")
-        .and_then(Value::as_u64)
-        .unwrap_or(30)
-        .clamp(1, 1000);
-    (page, size)
+fn page_of(page: Option<u64>, size: Option<u64>) -> (u64, u64) {
+    (page.unwrap_or(1).max(1), size.unwrap_or(30).clamp(1, 1000))
 }
 
-/// Answers a read: `{what: "members", page, page_size}`, `{what: "member", user}`,
-/// `{what: "roles", users}` (those users' memberships),
-/// `{what: "assigned_tasks", project, user}` (the tasks assigned to them to annotate),
-/// `{what: "workspace_members", workspace}`, `{what: "project_members", project}`,
-/// `{what: "journal", page, page_size}`.
-pub fn serve(db: &Db, ask: &Value) -> Result<Value, String> {
+/// Answers a read ([`Read`]).
+pub fn serve(db: &Db, ask: &Read) -> Result<Value, String> {
     let m = facts::meta(db)?.ok_or_else(|| String::from("the store holds no organization"))?;
-    let num = |k: &str| ask.get(k).and_then(Value::as_u64);
-    Ok(
-        match ask.get("what").and_then(Value::as_str).unwrap_or("") {
-            "members" => {
-                let (page, size) = page_of(ask);
-                let count = db
-                    .one("SELECT COUNT(*) AS v FROM members", vec![])?
-                    .unwrap_or(0);
-                let rows = members(
-                    db,
-                    &format!("{MEMBER_SELECT} ORDER BY m.user LIMIT ? OFFSET ?"),
-                    vec![id(size), id((page - 1) * size)],
-                )?;
-                json!({
-                    "count": count,
-                    "page": page,
-                    "page_size": size,
-                    "results": rows.iter().map(|r| member_json(m.org, r)).collect::<Vec<_>>(),
-                })
-            }
-            "member" => {
-                let rows = members(
-                    db,
-                    &format!("{MEMBER_SELECT} WHERE m.user = ?"),
-                    vec![id(num("user").unwrap_or(0))],
-                )?;
-                rows.first().map_or(Value::Null, |r| member_json(m.org, r))
-            }
-            "roles" => {
-                let users: Vec<u64> = ask
-                    .get("users")
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_u64).collect())
-                    .unwrap_or_default();
-                let rows = members(
-                    db,
-                    &format!(
-                        "{MEMBER_SELECT} WHERE m.user IN (SELECT value FROM json_each(?)) ORDER BY m.user"
-                    ),
-                    vec![crate::store::facts::id_list(&users)],
-                )?;
-                Value::Array(rows.iter().map(|r| member_json(m.org, r)).collect())
-            }
-            "assigned_tasks" => json!(db.ids(
-                "SELECT DISTINCT task AS v FROM assignments \
-                 WHERE project = ? AND user = ? AND kind = 'annotate' AND task != 0 ORDER BY task",
-                vec![
-                    id(num("project").unwrap_or(0)),
-                    id(num("user").unwrap_or(0))
-                ],
-            )?),
-            "workspace_members" => members_of(
+    Ok(match ask {
+        Read::Members { page, page_size } => {
+            let (page, size) = page_of(*page, *page_size);
+            let count = db
+                .one("SELECT COUNT(*) AS v FROM members", vec![])?
+                .unwrap_or(0);
+            let rows = members(
                 db,
-                m.org,
-                "workspace_members",
-                "workspace",
-                num("workspace"),
-            )?,
-            "project_members" => {
-                members_of(db, m.org, "project_members", "project", num("project"))?
-            }
-            "journal" => {
-                let (page, size) = page_of(ask);
-                let count = db
-                    .one("SELECT COUNT(*) AS v FROM journal", vec![])?
-                    .unwrap_or(0);
-                let rows = db.rows(
-                    "SELECT seq, time_ms, actor, action, detail, revision FROM journal \
+                &format!("{MEMBER_SELECT} ORDER BY m.user LIMIT ? OFFSET ?"),
+                vec![id(size), id((page - 1) * size)],
+            )?;
+            json!({
+                "count": count,
+                "page": page,
+                "page_size": size,
+                "results": rows.iter().map(|r| member_json(m.org, r)).collect::<Vec<_>>(),
+            })
+        }
+        Read::Member { user } => {
+            let rows = members(
+                db,
+                &format!("{MEMBER_SELECT} WHERE m.user = ?"),
+                vec![id(*user)],
+            )?;
+            rows.first().map_or(Value::Null, |r| member_json(m.org, r))
+        }
+        Read::Roles { users } => {
+            let rows = members(
+                db,
+                &format!(
+                    "{MEMBER_SELECT} WHERE m.user IN (SELECT value FROM json_each(?)) ORDER BY m.user"
+                ),
+                vec![crate::store::facts::id_list(users)],
+            )?;
+            Value::Array(rows.iter().map(|r| member_json(m.org, r)).collect())
+        }
+        Read::AssignedTasks { project, user } => json!(db.ids(
+            "SELECT DISTINCT task AS v FROM assignments \
+                 WHERE project = ? AND user = ? AND kind = 'annotate' AND task != 0 ORDER BY task",
+            vec![id(*project), id(*user)],
+        )?),
+        Read::WorkspaceMembers { workspace } => members_of(
+            db,
+            m.org,
+            "workspace_members",
+            "workspace",
+            Some(*workspace),
+        )?,
+        Read::ProjectMembers { project } => {
+            members_of(db, m.org, "project_members", "project", Some(*project))?
+        }
+        Read::Journal { page, page_size } => {
+            let (page, size) = page_of(*page, *page_size);
+            let count = db
+                .one("SELECT COUNT(*) AS v FROM journal", vec![])?
+                .unwrap_or(0);
+            let rows = db.rows(
+                "SELECT seq, time_ms, actor, action, detail, revision FROM journal \
                  ORDER BY seq DESC LIMIT ? OFFSET ?",
-                    vec![id(size), id((page - 1) * size)],
-                )?;
-                json!({
-                    "count": count,
-                    "results": rows.iter().map(|j| json!({
-                        "seq": j.id(0), "time_ms": j.id(1), "actor": j.id(2), "action": j.text(3),
-                        "detail": j.text(4), "revision": j.id(5),
-                    })).collect::<Vec<_>>(),
-                })
-            }
-            "users" => {
-                // Users' names and emails for the activity log, and whether they are members.
-                let ids: Vec<u64> = ask
-                    .get("ids")
-                    .and_then(Value::as_array)
-                    .map(|l| l.iter().filter_map(Value::as_u64).collect())
-                    .unwrap_or_default();
-                let rows = members(
-                    db,
-                    "SELECT m.user AS user, m.role AS role, m.status AS status, u.email AS email, \
+                vec![id(size), id((page - 1) * size)],
+            )?;
+            json!({
+                "count": count,
+                "results": rows.iter().map(|j| json!({
+                    "seq": j.id(0), "time_ms": j.id(1), "actor": j.id(2), "action": j.text(3),
+                    "detail": j.text(4), "revision": j.id(5),
+                })).collect::<Vec<_>>(),
+            })
+        }
+        Read::Users { ids } => {
+            // Users' names and emails for the activity log, and whether they are members.
+            let rows = members(
+                db,
+                "SELECT m.user AS user, m.role AS role, m.status AS status, u.email AS email, \
                  u.name AS name FROM members m LEFT JOIN users u ON u.id = m.user \
                  WHERE m.user IN (SELECT value FROM json_each(?))",
-                    vec![crate::store::facts::id_list(&ids)],
-                )?;
-                Value::Array(
+                vec![crate::store::facts::id_list(ids)],
+            )?;
+            Value::Array(
                 rows.iter()
-                    .map(|r| json!({"id": r.user, "email": r.email, "name": r.name, "member": true}))
+                    .map(
+                        |r| json!({"id": r.user, "email": r.email, "name": r.name, "member": true}),
+                    )
                     .collect(),
             )
-            }
-            "group_mappings" => {
-                let rows = db.rows(
-                    "SELECT grp, project, role FROM group_mappings ORDER BY grp, project",
-                    vec![],
-                )?;
-                Value::Array(
-                    rows.iter()
-                        .map(|g| {
-                            let project = g.id(1).filter(|p| *p != 0);
-                            json!({"group": g.text(0), "role": g.text(2), "project": project})
-                        })
-                        .collect(),
-                )
-            }
-            other => return Err(format!("no read `{other}`")),
-        },
-    )
+        }
+        Read::GroupMappings => {
+            let rows = db.rows(
+                "SELECT grp, project, role FROM group_mappings ORDER BY grp, project",
+                vec![],
+            )?;
+            Value::Array(
+                rows.iter()
+                    .map(|g| {
+                        let project = g.id(1).filter(|p| *p != 0);
+                        json!({"group": g.text(0), "role": g.text(2), "project": project})
+                    })
+                    .collect(),
+            )
+        }
+    })
 }
 
 /// The decision of `org.signup` with `token`, on the organization, its settings and tokens.
