@@ -23,11 +23,12 @@
 //! - [`operator`]: the operator's tools (import, export, bootstrap of the store);
 //! - [`activity`]: the activity log; [`testing`]: the test endpoints;
 //! - [`store`]: the Durable Object only: one per organization (SQLite), and the directory;
-//! - [`config`], [`cache`]: what they all share.
+//! - [`config`], [`cache`], [`codes`] (Label Studio's role codes): what they all share.
 
 pub mod activity;
 pub mod admin;
 pub mod cache;
+pub mod codes;
 pub mod config;
 pub mod decided;
 pub mod gate;

@@ -23,18 +23,9 @@ use crate::source::revision;
 use crate::source::store_failed;
 use crate::store::protocol::{Op, Read};
 
-/// Label Studio's role codes and the contract's names.
+/// The contract's name of a role code (`OW`) or name (`owner`).
 fn role_name(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "OW" | "owner" => "owner",
-        "AD" | "administrator" => "administrator",
-        "MA" | "manager" => "manager",
-        "RE" | "reviewer" => "reviewer",
-        "AN" | "annotator" => "annotator",
-        "NO" | "not_activated" => "not_activated",
-        "DI" | "deactivated" => "deactivated",
-        _ => return None,
-    })
+    crate::codes::role_change(code).map(policy_core::RoleChange::name)
 }
 
 /// `GET /api/organizations/{id}/memberships`: Label Studio's own members list (its users,

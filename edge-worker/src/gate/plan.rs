@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use policy_core::{Action, CopyMode, Kind, Reason, Resource, RoleChange, Scope};
+use policy_core::{Action, CopyMode, Kind, Reason, Resource, Scope};
 
 use crate::gate::dm;
 use crate::gate::routes::{How, ListKind, Matched};
@@ -129,21 +129,6 @@ pub fn needs_body(m: &Matched, method: &str, query: &Query) -> bool {
         | How::RefreshToken
         | How::StorageCheck(_) => true,
     }
-}
-
-/// Label Studio's role codes (`OW`, `AD`, `MA`, `RE`, `AN`, `NO`, `DI`) or the contract's
-/// role names.
-pub fn role_change(code: &str) -> Option<RoleChange> {
-    Some(match code {
-        "OW" => RoleChange::Owner,
-        "AD" => RoleChange::Administrator,
-        "MA" => RoleChange::Manager,
-        "RE" => RoleChange::Reviewer,
-        "AN" => RoleChange::Annotator,
-        "NO" => RoleChange::NotActivated,
-        "DI" => RoleChange::Deactivated,
-        name => return RoleChange::ALL.into_iter().find(|r| r.name() == name),
-    })
 }
 
 fn copy_mode(mode: &str) -> Option<CopyMode> {
@@ -349,7 +334,7 @@ pub fn plan(m: &Matched, method: &str, query: &Query, body: &JsonBody) -> Result
                 .ok_or_else(|| Invalid::new(format!("the body names no `{field}`")))?;
             let role = match body.str("role")? {
                 None => None,
-                Some(code) => Some(role_change(code).ok_or_else(|| {
+                Some(code) => Some(crate::codes::role_change(code).ok_or_else(|| {
                     Invalid::new(format!("the body's `role` `{code}` is not a role"))
                 })?),
             };
@@ -461,6 +446,7 @@ mod tests {
     use super::*;
     use crate::gate::routes::{TABLE, find};
     use crate::http::path::canonical_segments;
+    use policy_core::RoleChange;
 
     fn plan_for(method: &str, path: &str, body: &str) -> Result<Plan, Invalid> {
         let (path, q) = path.split_once('?').unwrap_or((path, ""));

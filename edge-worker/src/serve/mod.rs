@@ -21,7 +21,7 @@ use worker::D1Database;
 use crate::decided::{Decided, OriginRead};
 use crate::gate::credential::Credential;
 use crate::gate::identity;
-use crate::gate::routes::{self, How, ListKind, Matched, Server};
+use crate::gate::routes::{self, How, Matched, Server};
 use crate::http::forward::{Body, Rewrite};
 use crate::http::redact;
 use crate::http::reply::{Answer, Reply, Served};
@@ -30,46 +30,42 @@ use crate::http::request::Ask;
 /// Serves the allowed request `d` by the server its row names, then keeps the member's
 /// cached identities in step with what the answer ended or reissued.
 pub async fn serve(d: &Decided<'_>, db: Option<&D1Database>) -> Served {
-    let out = match d.matched.row.server {
-        // What the Worker serves itself from its store is never served on a credential Label
-        // Studio has since revoked: proved again when older than `MAX_STALENESS_MS` (a write
-        // is, before it is applied: `admin::Ctx::write`).
-        Server::Me => {
-            let answer = me(d);
-            d.reprove().await?;
-            answer
-        }
+    // What the Worker serves itself from its store is never served on a credential Label
+    // Studio has since revoked: proved again when older than `MAX_STALENESS_MS` (a write is,
+    // before it is applied: `admin::Ctx::write`). `None`: the origin answers.
+    let own_answer = match d.matched.row.server {
+        Server::Me => Some(reproved(d, me(d)).await),
         Server::Admin(route) => match crate::admin::serve(d, route).await {
-            Some(answer) => {
-                d.reprove().await?;
-                answer
-            }
-            None => match d.plan.list {
-                Some(kind) => list(d, kind).await,
-                None => origin(d).await,
-            },
+            Some(answer) => Some(reproved(d, answer).await),
+            None => None,
         },
         Server::ActivityLog => match db {
             Some(db) if d.action == Action::OrgViewActivityLog => {
                 let answer = crate::activity::serve(db, d).await;
-                d.reprove().await?;
-                answer
+                Some(reproved(d, answer).await)
             }
-            _ => origin(d).await,
+            _ => None,
         },
-        Server::ActivityPage => pages::activity_page(d.env, &d.ask.url)
-            .await
-            .map(Answer::Response),
-        Server::List(kind) => list(d, kind).await,
+        Server::ActivityPage => Some(
+            pages::activity_page(d.env, &d.ask.url)
+                .await
+                .map(Answer::Response),
+        ),
         Server::DmActions => match d.resource.project {
-            Some(project) => lister(d).dm_actions(project).await,
+            Some(project) => Some(lister(d).dm_actions(project).await),
+            None => None,
+        },
+        Server::Own(_) => own::serve(d).await,
+        // A list is the origin's, filtered (below), as is an administration list without
+        // the store.
+        Server::List(_) | Server::Origin => None,
+    };
+    let out = match own_answer {
+        Some(answer) => answer,
+        None => match d.plan.list {
+            Some(kind) => lister(d).list(kind).await,
             None => origin(d).await,
         },
-        Server::Own(_) => match own::serve(d).await {
-            Some(answer) => answer,
-            None => origin(d).await,
-        },
-        Server::Origin => origin(d).await,
     };
     let out = match (out, d.rw.redact_for) {
         (Ok(Answer::Served(mut reply)), Some(me)) => {
@@ -154,9 +150,10 @@ fn lister<'a>(d: &'a Decided<'a>) -> list::Lister<'a> {
     }
 }
 
-/// A list of the origin's, filtered to the member's reach.
-async fn list(d: &Decided<'_>, kind: ListKind) -> Served {
-    lister(d).list(kind).await
+/// `answer`, once the credential is proved again if what proved it is old.
+async fn reproved(d: &Decided<'_>, answer: Served) -> Served {
+    d.reprove().await?;
+    answer
 }
 
 /// The origin serves `d`: forwarded (a refused read narrowed), a page given LabelGate's UI

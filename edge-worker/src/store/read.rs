@@ -13,20 +13,6 @@ use crate::store::facts::{self, role_of};
 use crate::store::protocol::Read;
 use crate::store::reach;
 
-/// Label Studio Enterprise's code of a membership: its role's, or its status's.
-pub fn role_code(role: Option<Role>, status: Status) -> &'static str {
-    match (status, role) {
-        (Status::NotActivated, _) => "NO",
-        (Status::Deactivated, _) => "DI",
-        (_, Some(Role::Owner)) => "OW",
-        (_, Some(Role::Administrator)) => "AD",
-        (_, Some(Role::Manager)) => "MA",
-        (_, Some(Role::Reviewer)) => "RE",
-        (_, Some(Role::Annotator)) => "AN",
-        (_, None) => "NO",
-    }
-}
-
 fn status_of(name: &str) -> Status {
     match name {
         "active" => Status::Active,
@@ -73,7 +59,7 @@ fn member_json(org: u64, r: &MemberRow) -> Value {
     json!({
         "user_id": r.user,
         "organization": org,
-        "role": role_code(role_of(r.role.as_deref()), status),
+        "role": crate::codes::code_of(role_of(r.role.as_deref()), status),
         "status": status.name(),
         "user": {"id": r.user, "email": r.email, "first_name": first, "last_name": last},
     })
