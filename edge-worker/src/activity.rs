@@ -464,7 +464,7 @@ async fn users_of(source: &Source<'_>, org: u64, ids: &[u64]) -> Result<Vec<(u64
 }
 
 /// `GET /api/activity-logs/`, answered from D1: the organization's records, filtered, a page.
-pub async fn serve(db: &D1Database, d: &Decided<'_>) -> Served {
+pub async fn answer(db: &D1Database, d: &Decided<'_>) -> Served {
     let (policy, org, query, ask, rw) = (d.source.base(), d.org, &d.query, d.ask, &d.rw);
     let time = |s: &str| {
         let ms = js_sys::Date::parse(s);

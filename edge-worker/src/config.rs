@@ -54,7 +54,8 @@ fn string(env: &Env, name: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-fn seconds(env: &Env, name: &str, default: f64) -> f64 {
+/// A setting given in seconds, as milliseconds.
+fn millis_of_seconds(env: &Env, name: &str, default: f64) -> f64 {
     string(env, name)
         .and_then(|s| s.trim().parse::<f64>().ok())
         .filter(|s| s.is_finite() && *s >= 0.0)
@@ -81,17 +82,17 @@ impl Config {
             origin: string(env, "ORIGIN_URL").map(|o| o.trim_end_matches('/').to_owned()),
             jwt_secret: string(env, "JWT_SECRET"),
             access,
-            snapshot_check_ms: seconds(env, "SNAPSHOT_CHECK_SECONDS", 10.0),
-            identity_ttl_ms: seconds(env, "IDENTITY_CACHE_SECONDS", 60.0),
-            lookup_ttl_ms: seconds(env, "LOOKUP_CACHE_SECONDS", 60.0),
+            snapshot_check_ms: millis_of_seconds(env, "SNAPSHOT_CHECK_SECONDS", 10.0),
+            identity_ttl_ms: millis_of_seconds(env, "IDENTITY_CACHE_SECONDS", 60.0),
+            lookup_ttl_ms: millis_of_seconds(env, "LOOKUP_CACHE_SECONDS", 60.0),
             max_body: string(env, "MAX_DECISION_BODY_BYTES")
                 .and_then(|s| s.trim().parse().ok())
                 .unwrap_or(1 << 20),
             session_cookie: string(env, "SESSION_COOKIE_NAME")
                 .unwrap_or_else(|| String::from("sessionid")),
             test_endpoints: string(env, "LABELGATE_TEST_ENDPOINTS").as_deref() == Some("1"),
-            max_staleness_ms: seconds(env, "MAX_STALENESS_MS", 1000.0) / 1000.0,
-            activity_batch_ms: seconds(env, "ACTIVITY_BATCH_MS", 50.0) / 1000.0,
+            max_staleness_ms: millis_of_seconds(env, "MAX_STALENESS_MS", 1000.0) / 1000.0,
+            activity_batch_ms: millis_of_seconds(env, "ACTIVITY_BATCH_MS", 50.0) / 1000.0,
             admin_token: string(env, "LABELGATE_ADMIN_TOKEN"),
         }
     }

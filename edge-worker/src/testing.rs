@@ -15,7 +15,7 @@ use worker::Method;
 
 use crate::http::reply::Reply;
 use crate::http::request::Ask;
-use crate::source::client::{Scope, org_object};
+use crate::source::client::{SliceScope, org_object};
 use crate::source::{Source, store_failed};
 
 /// Serves a test endpoint, or `None` for any other path.
@@ -85,7 +85,7 @@ async fn answer(ask: &Ask<'_>, source: &Source<'_>, route: &str) -> Result<Reply
             let action = policy_core::Action::from_name(
                 v.get("action").and_then(Value::as_str).unwrap_or(""),
             );
-            let scope = Scope {
+            let scope = SliceScope {
                 member: action
                     .zip(resource.as_ref())
                     .and_then(|(a, r)| policy_core::member_touched(a, r)),

@@ -109,7 +109,7 @@ async fn set_role(c: &Ctx<'_>) -> Served {
         .await
 }
 
-pub(crate) async fn serve(c: &Ctx<'_>, route: Admin) -> Option<Served> {
+pub(crate) async fn answer(c: &Ctx<'_>, route: Admin) -> Option<Served> {
     let d = c.d;
     let p = &d.matched.params;
     Some(match route {

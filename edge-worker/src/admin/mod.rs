@@ -32,7 +32,7 @@ use crate::store::protocol::{Op, Read};
 
 /// Serves the administration route `route` from the store; `None` without the store (the
 /// request goes to the origin, an Enterprise server) or when the origin answers it after all.
-pub async fn serve(d: &Decided<'_>, route: Admin) -> Option<Served> {
+pub async fn answer(d: &Decided<'_>, route: Admin) -> Option<Served> {
     let Some(store) = d.source.store() else {
         return route.needs_store().then(|| {
             Err(Reply::error(
@@ -52,7 +52,7 @@ pub async fn serve(d: &Decided<'_>, route: Admin) -> Option<Served> {
         | Admin::OrgSettings
         | Admin::Invite
         | Admin::Journal
-        | Admin::GroupMappings => members::serve(&c, route).await,
+        | Admin::GroupMappings => members::answer(&c, route).await,
         Admin::Workspaces
         | Admin::CreateWorkspace
         | Admin::Workspace
@@ -63,7 +63,7 @@ pub async fn serve(d: &Decided<'_>, route: Admin) -> Option<Served> {
         | Admin::ProjectMembers
         | Admin::ProjectMembership
         | Admin::ProjectPatch
-        | Admin::Assignees => workspaces::serve(&c, route).await,
+        | Admin::Assignees => workspaces::answer(&c, route).await,
     }
 }
 

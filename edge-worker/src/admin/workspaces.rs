@@ -27,7 +27,7 @@ fn workspace_json(w: &policy_core::WorkspaceFacts, projects: usize) -> Value {
     })
 }
 
-pub(crate) async fn serve(c: &Ctx<'_>, route: Admin) -> Option<Served> {
+pub(crate) async fn answer(c: &Ctx<'_>, route: Admin) -> Option<Served> {
     let d = c.d;
     let p = &d.matched.params;
     Some(match route {

@@ -8,16 +8,16 @@ use crate::gate::plan::Plan;
 use crate::gate::resolve;
 use crate::gate::routes::{self, Server};
 use crate::http::reply::Reply;
-use crate::source::client::Scope;
+use crate::source::client::SliceScope;
 
 /// The slice `plan` is decided on: the organization's when the request names no workspace
 /// or project (and is no list, no project made in a sandbox, not the member's own slice),
 /// touching the member it names.
-pub fn scope_of(m: &routes::Matched, plan: &Plan, resolved: &resolve::Resolved) -> Scope {
+pub fn scope_of(m: &routes::Matched, plan: &Plan, resolved: &resolve::Resolved) -> SliceScope {
     let r = &resolved.resource;
     let org_level = (resolved.org_level && plan.fallback.is_some())
         || (r.workspace.is_none() && r.project.is_none() && r.target_workspace.is_none());
-    Scope {
+    SliceScope {
         member: policy_core::member_touched(plan.action, &plan.resource),
         objects: !org_level
             || plan.list.is_some()

@@ -77,7 +77,7 @@ pub fn id_field(v: &Value, name: &str) -> Option<u64> {
 
 /// What an object's description tells about where it belongs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Facts {
+pub struct Described {
     /// `project`
     pub project: Option<u64>,
     /// `task`
@@ -88,10 +88,10 @@ pub struct Facts {
     pub author: Option<u64>,
 }
 
-impl Facts {
-    /// The facts of a JSON description.
-    pub fn of(v: &Value) -> Facts {
-        Facts {
+impl Described {
+    /// What a JSON description tells.
+    pub fn of(v: &Value) -> Described {
+        Described {
             project: id_field(v, "project"),
             task: id_field(v, "task"),
             annotation: id_field(v, "annotation"),
@@ -111,7 +111,7 @@ impl Facts {
 }
 
 thread_local! {
-    static OBJECTS: RefCell<TtlCache<Facts>> = RefCell::new(TtlCache::new(10_000));
+    static OBJECTS: RefCell<TtlCache<Described>> = RefCell::new(TtlCache::new(10_000));
 }
 
 /// Why an object's project is not known.
@@ -138,7 +138,7 @@ pub struct Lookup<'a> {
 }
 
 impl Lookup<'_> {
-    async fn facts(&self, path: &str) -> Result<Facts, Unresolved> {
+    async fn facts(&self, path: &str) -> Result<Described, Unresolved> {
         let k = key(&[
             b"object",
             self.cred.kind().as_bytes(),
@@ -153,7 +153,7 @@ impl Lookup<'_> {
             .map_err(|Unreachable(e)| Unresolved::Unreachable(e))?;
         let facts = answer
             .as_ref()
-            .map(Facts::of)
+            .map(Described::of)
             .ok_or_else(|| Unresolved::Object(path.to_owned()))?;
         OBJECTS.with_borrow_mut(|c| c.put(k, facts.clone(), self.now, self.ttl_ms));
         Ok(facts)
@@ -179,13 +179,14 @@ mod tests {
 
     #[test]
     fn facts_follow_tasks_and_annotations() {
-        let f = Facts::of(&serde_json::json!({"id": 9, "task": "5", "completed_by": {"id": 14}}));
+        let f =
+            Described::of(&serde_json::json!({"id": 9, "task": "5", "completed_by": {"id": 14}}));
         assert_eq!(f.author, Some(14));
         assert_eq!(f.next().as_deref(), Some("/api/tasks/5/"));
-        let f = Facts::of(&serde_json::json!({"project": 1000, "task": 5}));
+        let f = Described::of(&serde_json::json!({"project": 1000, "task": 5}));
         assert_eq!((f.project, f.next()), (Some(1000), None));
-        let f = Facts::of(&serde_json::json!({"annotation": 3}));
+        let f = Described::of(&serde_json::json!({"annotation": 3}));
         assert_eq!(f.next().as_deref(), Some("/api/annotations/3/"));
-        assert_eq!(Facts::of(&serde_json::json!([1])), Facts::default());
+        assert_eq!(Described::of(&serde_json::json!([1])), Described::default());
     }
 }

@@ -11,7 +11,7 @@ use policy_core::{Action, Decision, Policy, Principal, Reason, Request, Resource
 use crate::http::fetch::Incoming;
 use crate::http::path;
 use crate::http::reply::Reply;
-use crate::source::client::Scope;
+use crate::source::client::SliceScope;
 use crate::source::{Source, UserOrgs};
 
 /// Where the organization comes from.
@@ -162,7 +162,7 @@ pub async fn gate(
     let mut first = None;
     for &org in orgs {
         let policy = source
-            .policy(org, principal, known, false, Scope::ORG)
+            .policy(org, principal, known, false, SliceScope::ORG)
             .await?;
         let d = ask(&policy, org);
         if d.allow {

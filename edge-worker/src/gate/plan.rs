@@ -18,7 +18,7 @@ use crate::http::path::{Query, parse_id};
 
 /// Where a project id comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Source {
+pub enum ProjectRef {
     /// Named directly (path, query or body).
     Id(u64),
     /// The project of the object the origin describes at this path.
@@ -38,7 +38,7 @@ pub struct Plan {
     /// The resource, without its project (see `projects`).
     pub resource: Resource,
     /// Every source of the project: all must name the same one. Empty: no project.
-    pub projects: Vec<Source>,
+    pub projects: Vec<ProjectRef>,
     /// The subject is the author (`completed_by`, a draft's `user`) of the looked-up object.
     pub subject_from_object: bool,
     /// The subject is the member: they ask for their own data.
@@ -151,31 +151,31 @@ fn query_id(query: &Query, name: &'static str) -> Result<Option<u64>, Invalid> {
 
 /// The project sources of the query: `project`, `task__project`, `task`, and `view` (Label
 /// Studio's task list takes the project of the view it names, whatever `project` says).
-fn query_sources(query: &Query, out: &mut Vec<Source>) -> Result<(), Invalid> {
+fn query_sources(query: &Query, out: &mut Vec<ProjectRef>) -> Result<(), Invalid> {
     for name in ["project", "task__project"] {
         if let Some(p) = query_id(query, name)? {
-            out.push(Source::Id(p));
+            out.push(ProjectRef::Id(p));
         }
     }
     if let Some(t) = query_id(query, "task")? {
-        out.push(Source::Object(format!("/api/tasks/{t}/")));
+        out.push(ProjectRef::Object(format!("/api/tasks/{t}/")));
     }
     if let Some(v) = query_id(query, "view")? {
-        out.push(Source::Object(format!("/api/dm/views/{v}/")));
+        out.push(ProjectRef::Object(format!("/api/dm/views/{v}/")));
     }
     Ok(())
 }
 
 /// The project sources of a body: `project`, `task`, `annotation`.
-fn body_sources(body: &JsonBody, out: &mut Vec<Source>) -> Result<(), Invalid> {
+fn body_sources(body: &JsonBody, out: &mut Vec<ProjectRef>) -> Result<(), Invalid> {
     if let Some(p) = body.id("project")? {
-        out.push(Source::Id(p));
+        out.push(ProjectRef::Id(p));
     }
     if let Some(t) = body.id("task")? {
-        out.push(Source::Object(format!("/api/tasks/{t}/")));
+        out.push(ProjectRef::Object(format!("/api/tasks/{t}/")));
     }
     if let Some(a) = body.id("annotation")? {
-        out.push(Source::Object(format!("/api/annotations/{a}/")));
+        out.push(ProjectRef::Object(format!("/api/annotations/{a}/")));
     }
     Ok(())
 }
@@ -265,7 +265,7 @@ pub fn plan(m: &Matched, method: &str, query: &Query, body: &JsonBody) -> Result
                 action
             };
             let mut plan = plan_of(action);
-            plan.projects.push(Source::Id(project));
+            plan.projects.push(ProjectRef::Id(project));
             plan.subject_self = action == Action::ProjectViewData;
             if m.row.how == How::DmActions {
                 // The menu: also for those who label through the Data Manager (it is narrowed
@@ -287,8 +287,9 @@ pub fn plan(m: &Matched, method: &str, query: &Query, body: &JsonBody) -> Result
                 } else {
                     ""
                 };
-                plan.projects
-                    .push(Source::Object(format!("/api/storages/{export}{kind}/{id}")));
+                plan.projects.push(ProjectRef::Object(format!(
+                    "/api/storages/{export}{kind}/{id}"
+                )));
             }
             needs_project(action, &plan)?;
             Ok(plan)
@@ -403,12 +404,12 @@ fn act_or_none(
         Kind::Workspace => plan.resource.workspace = p.workspace,
         Kind::Project => {
             plan.projects
-                .extend(p.objects.iter().cloned().map(Source::Object));
+                .extend(p.objects.iter().cloned().map(ProjectRef::Object));
             plan.projects
-                .extend(p.children.iter().cloned().map(Source::Exists));
+                .extend(p.children.iter().cloned().map(ProjectRef::Exists));
             if let Some(id) = p.project {
                 // The server acts on the path's project, whatever the query or body says.
-                plan.projects.push(Source::Id(id));
+                plan.projects.push(ProjectRef::Id(id));
             } else {
                 query_sources(query, &mut plan.projects)?;
                 if has_body(method) {
@@ -426,7 +427,7 @@ fn act_or_none(
         }
         Kind::Scoped => {
             if let Some(id) = p.project.or(query_id(query, "project")?) {
-                plan.projects.push(Source::Id(id));
+                plan.projects.push(ProjectRef::Id(id));
             } else {
                 plan.resource.workspace = query_id(query, "workspace")?;
             }
@@ -527,7 +528,10 @@ mod tests {
         .unwrap();
         assert_eq!(
             p.projects,
-            vec![Source::Id(1000), Source::Object("/api/tasks/5/".into())]
+            vec![
+                ProjectRef::Id(1000),
+                ProjectRef::Object("/api/tasks/5/".into())
+            ]
         );
     }
 
@@ -536,7 +540,7 @@ mod tests {
         let p = plan_for("GET", "/api/tasks/?project=1001", "").unwrap();
         assert_eq!(
             (p.action, p.projects.clone()),
-            (Action::ProjectViewData, vec![Source::Id(1001)])
+            (Action::ProjectViewData, vec![ProjectRef::Id(1001)])
         );
         assert!(p.subject_self);
         assert!(plan_for("GET", "/api/tasks/", "").is_err());
@@ -545,7 +549,7 @@ mod tests {
         assert!(p.subject_from_object);
         assert_eq!(
             p.projects,
-            vec![Source::Object("/api/annotations/7/".into())]
+            vec![ProjectRef::Object("/api/annotations/7/".into())]
         );
         let p = plan_for("GET", "/api/analytics/?workspace=100&scope=own", "").unwrap();
         assert_eq!(p.resource.workspace, Some(100));
@@ -557,7 +561,7 @@ mod tests {
         let p = plan_for("POST", "/api/dm/actions/?id=delete_tasks&project=4", "").unwrap();
         assert_eq!(
             (p.action, p.projects),
-            (Action::ProjectUpdate, vec![Source::Id(4)])
+            (Action::ProjectUpdate, vec![ProjectRef::Id(4)])
         );
         let p = plan_for("POST", "/api/dm/actions?id=next_task&project=4", "").unwrap();
         assert_eq!(p.action, Action::ProjectLabel);
@@ -587,9 +591,9 @@ mod tests {
         assert_eq!(
             p.projects,
             vec![
-                Source::Object("/api/webhooks/4/".into()),
-                Source::Id(9),
-                Source::Id(10)
+                ProjectRef::Object("/api/webhooks/4/".into()),
+                ProjectRef::Id(9),
+                ProjectRef::Id(10)
             ]
         );
         let p = plan_for(
@@ -598,27 +602,30 @@ mod tests {
             r#"{"project": 5}"#,
         )
         .unwrap();
-        assert_eq!(p.projects, vec![Source::Id(4), Source::Id(5)]);
+        assert_eq!(p.projects, vec![ProjectRef::Id(4), ProjectRef::Id(5)]);
         let p = plan_for("GET", "/api/predictions/?task=7&task__project=4", "").unwrap();
         assert_eq!(
             p.projects,
-            vec![Source::Id(4), Source::Object("/api/tasks/7/".into())]
+            vec![
+                ProjectRef::Id(4),
+                ProjectRef::Object("/api/tasks/7/".into())
+            ]
         );
         assert!(plan_for("GET", "/api/predictions/", "").is_err());
         let p = plan_for("POST", "/api/projects/4/exports/77/convert", "").unwrap();
         assert_eq!(
             p.projects,
             vec![
-                Source::Exists("/api/projects/4/exports/77".into()),
-                Source::Id(4)
+                ProjectRef::Exists("/api/projects/4/exports/77".into()),
+                ProjectRef::Id(4)
             ]
         );
         let p = plan_for("GET", "/api/projects/4/imports/9/", "").unwrap();
         assert_eq!(
             p.projects,
             vec![
-                Source::Object("/api/projects/4/imports/9/".into()),
-                Source::Id(4)
+                ProjectRef::Object("/api/projects/4/imports/9/".into()),
+                ProjectRef::Id(4)
             ]
         );
         let p = plan_for(
@@ -629,12 +636,15 @@ mod tests {
         .unwrap();
         assert_eq!(
             p.projects,
-            vec![Source::Id(4), Source::Object("/api/storages/s3/12".into())]
+            vec![
+                ProjectRef::Id(4),
+                ProjectRef::Object("/api/storages/s3/12".into())
+            ]
         );
         let p = plan_for("POST", "/api/storages/export/gcs/validate", r#"{"id": 3}"#).unwrap();
         assert_eq!(
             p.projects,
-            vec![Source::Object("/api/storages/export/gcs/3".into())]
+            vec![ProjectRef::Object("/api/storages/export/gcs/3".into())]
         );
         assert!(plan_for("POST", "/api/storages/s3/validate", "{}").is_err());
     }
@@ -651,7 +661,7 @@ mod tests {
         let p = plan_for("GET", "/api/webhooks/?project=3", "").unwrap();
         assert_eq!(
             (p.action, p.projects.clone()),
-            (Action::ProjectUpdate, vec![Source::Id(3)])
+            (Action::ProjectUpdate, vec![ProjectRef::Id(3)])
         );
         let p = plan_for("PATCH", "/api/users/14/", r#"{"first_name": "a"}"#).unwrap();
         assert_eq!((p.action, p.own_account), (Action::OrgApiAccess, Some(14)));
@@ -679,8 +689,8 @@ mod tests {
             (
                 Action::AnnotationUpdate,
                 vec![
-                    Source::Object("/api/tasks/5/".into()),
-                    Source::Object("/api/annotations/7/".into())
+                    ProjectRef::Object("/api/tasks/5/".into()),
+                    ProjectRef::Object("/api/annotations/7/".into())
                 ]
             )
         );

@@ -6,7 +6,7 @@
 use policy_core::{Action, Policy, Reason, Resource};
 
 use crate::gate::lookup::{Lookup, Unresolved};
-use crate::gate::plan::{Plan, Source};
+use crate::gate::plan::{Plan, ProjectRef};
 use crate::http::reply::Reply;
 
 /// The sources of a plan, resolved.
@@ -45,12 +45,12 @@ pub async fn resolve(
     let mut described_without = false;
     for s in &plan.projects {
         let (path, exists_only) = match s {
-            Source::Id(p) => {
+            ProjectRef::Id(p) => {
                 ids.push(*p);
                 continue;
             }
-            Source::Object(path) => (path, false),
-            Source::Exists(path) => (path, true),
+            ProjectRef::Object(path) => (path, false),
+            ProjectRef::Exists(path) => (path, true),
         };
         let unknown = || {
             Reply::deny(

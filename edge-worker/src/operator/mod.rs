@@ -52,10 +52,10 @@ pub async fn operator(ask: &Ask<'_>, source: &Source<'_>, raw_path: &str) -> Opt
     if !ROUTES.contains(&route) {
         return None;
     }
-    Some(serve(ask, source, route).await)
+    Some(answer(ask, source, route).await)
 }
 
-async fn serve(ask: &Ask<'_>, source: &Source<'_>, route: &str) -> Served {
+async fn answer(ask: &Ask<'_>, source: &Source<'_>, route: &str) -> Served {
     let Some(store) = source.store() else {
         return Err(Reply::error(
             501,

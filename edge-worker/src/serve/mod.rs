@@ -35,13 +35,13 @@ pub async fn serve(d: &Decided<'_>, db: Option<&D1Database>) -> Served {
     // before it is applied: `admin::Ctx::write`). `None`: the origin answers.
     let own_answer = match d.matched.row.server {
         Server::Me => Some(reproved(d, me(d)).await),
-        Server::Admin(route) => match crate::admin::serve(d, route).await {
+        Server::Admin(route) => match crate::admin::answer(d, route).await {
             Some(answer) => Some(reproved(d, answer).await),
             None => None,
         },
         Server::ActivityLog => match db {
             Some(db) if d.action == Action::OrgViewActivityLog => {
-                let answer = crate::activity::serve(db, d).await;
+                let answer = crate::activity::answer(db, d).await;
                 Some(reproved(d, answer).await)
             }
             _ => None,
@@ -55,7 +55,7 @@ pub async fn serve(d: &Decided<'_>, db: Option<&D1Database>) -> Served {
             Some(project) => Some(lister(d).dm_actions(project).await),
             None => None,
         },
-        Server::Own(_) => own::serve(d).await,
+        Server::Own(_) => own::narrowed(d).await,
         // A list is the origin's, filtered (below), as is an administration list without
         // the store.
         Server::List(_) | Server::Origin => None,

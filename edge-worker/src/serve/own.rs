@@ -71,7 +71,7 @@ pub fn only_own(d: &Decided<'_>) -> bool {
 
 /// Serves a task read of a member who sees only their own tasks; `None` for anything else
 /// (forwarded as decided).
-pub async fn serve(d: &Decided<'_>) -> Option<Served> {
+pub async fn narrowed(d: &Decided<'_>) -> Option<Served> {
     let reads = reads(d)?;
     let project = d.resource.project?;
     if !only_own(d) {

@@ -90,7 +90,7 @@ pub struct Client<'a> {
 
 /// Which slice a decision needs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Scope {
+pub struct SliceScope {
     /// The member the request names (`policy_core::member_touched`).
     pub member: Option<u64>,
     /// Workspaces and projects too; without them, the organization's slice
@@ -98,14 +98,14 @@ pub struct Scope {
     pub objects: bool,
 }
 
-impl Scope {
+impl SliceScope {
     /// The whole slice.
-    pub const ALL: Scope = Scope {
+    pub const ALL: SliceScope = SliceScope {
         member: None,
         objects: true,
     };
     /// The organization's slice.
-    pub const ORG: Scope = Scope {
+    pub const ORG: SliceScope = SliceScope {
         member: None,
         objects: false,
     };
@@ -196,7 +196,7 @@ impl Client<'_> {
         principal: &Principal,
         known: bool,
         fresh: bool,
-        scope: Scope,
+        scope: SliceScope,
     ) -> Result<Option<Rc<Policy>>, String> {
         let key_of = |objects: bool| {
             format!(

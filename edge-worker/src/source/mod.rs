@@ -19,7 +19,7 @@ use worker::Env;
 
 use crate::config::Config;
 use crate::http::reply::Reply;
-use crate::source::client::{Client, Scope};
+use crate::source::client::{Client, SliceScope};
 
 /// The facts the gate decides on.
 pub enum Source<'a> {
@@ -138,7 +138,7 @@ impl<'a> Source<'a> {
         principal: &Principal,
         known: bool,
         fresh: bool,
-        scope: Scope,
+        scope: SliceScope,
     ) -> Result<Rc<Policy>, Reply> {
         match self {
             Source::Snapshot(p, _) => Ok(p.clone()),

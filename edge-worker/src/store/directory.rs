@@ -43,7 +43,7 @@ struct Changes {
 }
 
 /// Answers `/dir/<op>`: `apply` (changes of one organization) or `lookup`.
-pub fn serve(db: &Db, op: &str, body: &Value) -> Result<Value, String> {
+pub fn answer(db: &Db, op: &str, body: &Value) -> Result<Value, String> {
     for t in TABLES {
         db.run(t, vec![])?;
     }

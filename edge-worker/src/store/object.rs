@@ -123,7 +123,7 @@ impl DurableObject for Store {
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
-        match self.serve(req).await {
+        match self.answer(req).await {
             Ok(resp) => Ok(resp),
             Err(e) => failure(e),
         }
@@ -143,12 +143,12 @@ impl Store {
         Db::of(&self.state)
     }
 
-    async fn serve(&self, mut req: Request) -> Result<Response, String> {
+    async fn answer(&self, mut req: Request) -> Result<Response, String> {
         let db = self.db();
         let path = req.path();
         if let Some(op) = path.strip_prefix("/dir/") {
             let body: Value = req.json().await.map_err(|e| e.to_string())?;
-            let answer = directory::serve(&db, op, &body)?;
+            let answer = directory::answer(&db, op, &body)?;
             return json_answer(200, &answer).map_err(|e| e.to_string());
         }
         if !self.migrated.get() {
@@ -206,7 +206,7 @@ impl Store {
             }
             ("POST", "/read") => {
                 let ask: Read = req.json().await.map_err(|e| e.to_string())?;
-                read::serve(&db, &ask)?
+                read::answer(&db, &ask)?
             }
             ("POST", "/adopt") => {
                 let a: load::Adopt = req.json().await.map_err(|e| e.to_string())?;

@@ -73,7 +73,7 @@ fn page_of(page: Option<u64>, size: Option<u64>) -> (u64, u64) {
 }
 
 /// Answers a read ([`Read`]).
-pub fn serve(db: &Db, ask: &Read) -> Result<Value, String> {
+pub fn answer(db: &Db, ask: &Read) -> Result<Value, String> {
     let m = facts::meta(db)?.ok_or_else(|| String::from("the store holds no organization"))?;
     Ok(match ask {
         Read::Members { page, page_size } => {
