@@ -10,8 +10,8 @@
 //! | `GET /export` | the organization's snapshot JSON, canonical |
 //! | `POST /slice` `{user, groups, known, since}` | `{revision, facts}` (`facts` null: unchanged since `since`) |
 //! | `GET /revision` | `{revision}` |
-//! | `POST /write` `{actor, known, op}` (see [`ops`]) | `{refused, decision, revision, result}` |
-//! | `POST /read` `{what, ...}` (see [`read`]) | the page or item |
+//! | `POST /write` `{actor, known, op}` (`op`: a [`protocol::Op`], see [`ops`]) | `{refused, decision, revision, result}` |
+//! | `POST /read` a [`protocol::Read`] (see [`read`]) | the page or item |
 //! | `POST /signup` `{token}` | the decision of `org.signup` |
 //! | `GET /stats` | `{size_bytes, revision}` |
 //! | `POST /dir/...` (the directory, see [`directory`]) | |

@@ -5,7 +5,7 @@
 //!
 //! - [`Op`]: a write (`POST /write`), decided by the store and applied with its journal
 //!   record; its `op` tag names it in the journal ([`Op::name`]);
-//! - [`Read`]: a read (`POST /read`), answered as JSON.
+//! - [`Read`]: a read (`POST /read`, named by its one key), answered as JSON.
 
 use serde::{Deserialize, Serialize};
 
@@ -92,9 +92,10 @@ impl Op {
     }
 }
 
-/// One read of an organization's store.
+/// One read of an organization's store, named by its one key (`{"roles": {"users": [..]}}`,
+/// `"group_mappings"`): serde's plainest form, read without buffering.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(tag = "what", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Read {
     /// The members, a page (Label Studio's defaults: page 1 of 30).
     Members {
@@ -170,18 +171,14 @@ mod tests {
     fn a_read_round_trips_and_refuses_unknown_fields() {
         let read = Read::Roles { users: vec![1, 2] };
         let v = serde_json::to_value(&read).unwrap();
-        assert_eq!(v, serde_json::json!({"what": "roles", "users": [1, 2]}));
+        assert_eq!(v, serde_json::json!({"roles": {"users": [1, 2]}}));
         assert_eq!(serde_json::from_value::<Read>(v).unwrap(), read);
-        assert!(
-            serde_json::from_value::<Read>(
-                serde_json::json!({"what": "roles", "users": [], "x": 1})
-            )
-            .is_err()
-        );
-        assert!(serde_json::from_value::<Read>(serde_json::json!({"what": "nothing"})).is_err());
+        let extra = serde_json::json!({"roles": {"users": [], "x": 1}});
+        assert!(serde_json::from_value::<Read>(extra).is_err());
+        assert!(serde_json::from_value::<Read>(serde_json::json!("nothing")).is_err());
         assert_eq!(
             serde_json::to_value(Read::GroupMappings).unwrap(),
-            serde_json::json!({"what": "group_mappings"})
+            serde_json::json!("group_mappings")
         );
     }
 }
