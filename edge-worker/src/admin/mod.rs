@@ -203,7 +203,12 @@ fn refusal(org: u64, answer: &Value) -> Result<String, Reply> {
 pub fn page(ask: &Ask<'_>, count: u64, page: u64, size: u64, results: Value) -> Value {
     let (raw_path, raw_query) = crate::http::path::split_url(&ask.url);
     let base = format!("{}{raw_path}", crate::serve::list::origin_of(&ask.url));
-    let link = |p: u64| format!("{base}?{}", crate::activity::page_query(raw_query, p));
+    let link = |p: u64| {
+        format!(
+            "{base}?{}",
+            crate::serve::activity::page_query(raw_query, p)
+        )
+    };
     json!({
         "count": count,
         "next": (page * size < count).then(|| link(page + 1)),

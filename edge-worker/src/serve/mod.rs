@@ -8,6 +8,7 @@
 //! - the member's slice (`/api/labelgate/me`), the activity log and its page;
 //! - [`signup`]: the signup page, on its invite (the gate hands it over undecided).
 
+pub mod activity;
 pub mod list;
 pub mod own;
 pub mod pages;
@@ -41,7 +42,7 @@ pub async fn serve(d: &Decided<'_>, db: Option<&D1Database>) -> Served {
         },
         Server::ActivityLog => match db {
             Some(db) if d.action == Action::OrgViewActivityLog => {
-                let answer = crate::activity::answer(db, d).await;
+                let answer = activity::answer(db, d).await;
                 Some(reproved(d, answer).await)
             }
             _ => None,
