@@ -120,6 +120,20 @@ async fn answer(ask: &Ask<'_>, source: &Source<'_>, route: &str) -> Result<Reply
             Ok(Reply::decision(status, text))
         }
         _ => {
+            // The tests name a write as the journal does (`{"op": "set_role", ...}`); the
+            // store reads the protocol's form (`{"set_role": {...}}`, `store::protocol::Op`).
+            let text = match v {
+                Value::Object(mut ask) => {
+                    if let Some(Value::Object(op)) = ask.get_mut("op")
+                        && let Some(Value::String(name)) = op.remove("op")
+                    {
+                        let fields = std::mem::take(op);
+                        op.insert(name, Value::Object(fields));
+                    }
+                    Value::Object(ask).to_string()
+                }
+                _ => text,
+            };
             let (status, text) = store
                 .call(&org_object(org), Method::Post, "/write", Some(text), &[])
                 .await

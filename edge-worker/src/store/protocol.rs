@@ -3,8 +3,9 @@
 //! object (`crate::store::object`) reads them back with `deny_unknown_fields`, so a field one
 //! side does not know is an error, never ignored.
 //!
-//! - [`Op`]: a write (`POST /write`), decided by the store and applied with its journal
-//!   record; its `op` tag names it in the journal ([`Op::name`]);
+//! - [`Op`]: a write (`POST /write`, named by its one key: `{"set_role": {"member": 5,
+//!   "role": "annotator"}}`), decided by the store and applied with its journal record,
+//!   which names it by that key ([`Op::name`]);
 //! - [`Read`]: a read (`POST /read`, named by its one key), answered as JSON.
 
 use serde::{Deserialize, Serialize};
@@ -12,7 +13,7 @@ use serde::{Deserialize, Serialize};
 /// One write (its fields are the ids and values it names).
 #[allow(missing_docs)]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Op {
     /// Assign a role, activate or deactivate (`org.change_role`).
     SetRole { member: u64, role: String },
@@ -83,12 +84,12 @@ pub enum Op {
 }
 
 impl Op {
-    /// The write's name (its `op` tag): what the journal records it as.
+    /// The write's name (its one key): what the journal records it as.
     pub fn name(&self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.get("op").and_then(|n| n.as_str()).map(str::to_owned))
-            .unwrap_or_default()
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(m)) => m.keys().next().cloned().unwrap_or_default(),
+            _ => String::new(),
+        }
     }
 }
 
@@ -160,7 +161,7 @@ mod tests {
         assert_eq!(op.name(), "set_role");
         assert_eq!(
             serde_json::to_value(&op).unwrap(),
-            serde_json::json!({"op": "set_role", "member": 5, "role": "annotator"})
+            serde_json::json!({"set_role": {"member": 5, "role": "annotator"}})
         );
         let back: Op = serde_json::from_value(serde_json::to_value(&op).unwrap()).unwrap();
         assert_eq!(back, op);
