@@ -78,13 +78,14 @@ pub async fn narrowed(d: &Decided<'_>) -> Option<Served> {
         return None;
     }
     Some(match reads {
-        OwnRead::Unfilterable(instead) => Err(refuse(
+        OwnRead::Unfilterable => Err(refuse(
             d,
             format!(
                 "`{} {}` lists every task of project `{project}`, and user `{}` may view only their own: ask `{instead}{project}`, which LabelGate narrows to them",
                 d.ask.method,
                 d.matched.row.path,
-                user(d)
+                user(d),
+                instead = "GET /api/tasks/?project=",
             ),
         )),
         OwnRead::List => list(d, project).await,

@@ -95,8 +95,8 @@ pub enum Server {
 pub enum OwnRead {
     /// `GET /api/tasks/?project=`: the list, filtered to the member's tasks.
     List,
-    /// `GET /api/projects/{id}/tasks/`: cannot be filtered; refused, naming the route instead.
-    Unfilterable(&'static str),
+    /// `GET /api/projects/{id}/tasks/`: cannot be filtered; refused, naming `GET /api/tasks/` instead.
+    Unfilterable,
     /// One task, or what hangs off it: only the member's own.
     Task,
     /// Predictions by `?task=` (else by project: unfilterable).

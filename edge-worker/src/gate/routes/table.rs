@@ -158,7 +158,7 @@ pub static TABLE: &[Row] = &[
     admin(Admin::Assignees, row("POST|DELETE", "/api/projects/{project}/tasks/assignees", How::Assignees)),
     admin(Admin::ProjectMembers, row("GET", "/api/projects/{project}/members", Act(A::ProjectView))),
     admin(Admin::ProjectMembership, row("POST|DELETE", "/api/projects/{project}/members", Act(A::ProjectUpdate))),
-    own(OwnRead::Unfilterable("GET /api/tasks/?project="), row("GET", "/api/projects/{project}/tasks", Act(A::ProjectViewData))),
+    own(OwnRead::Unfilterable, row("GET", "/api/projects/{project}/tasks", Act(A::ProjectViewData))),
     row("POST", "/api/projects/{project}/tasks", Act(A::ProjectImport)),
     row("DELETE", "/api/projects/{project}/tasks", Act(A::ProjectUpdate)),
     row("GET", "/api/projects/{project}/export", Act(A::ProjectExport)),
