@@ -12,6 +12,8 @@ use serde_json::Value;
 use worker::D1Database;
 use worker::wasm_bindgen::JsValue;
 
+use crate::http::reply::Reply;
+
 /// The D1 binding.
 pub const BINDING: &str = "ACTIVITY";
 
@@ -71,8 +73,25 @@ impl Record {
         self.reason = d.reason.name().to_owned();
     }
 
-    /// Notes the Worker's own refusal from its JSON body (`reason` or `error`), unless a
-    /// decision allowed the request (an answer of the Worker itself, or a failed forward).
+    /// Notes why `reply` refuses, as the Worker stated it (else as its body says), unless a
+    /// decision allowed the request (a failed forward).
+    pub fn refused(&mut self, reply: &Reply) {
+        let Some(why) = &reply.why else {
+            return self.refused_by(&reply.body);
+        };
+        if self.allow {
+            return;
+        }
+        if !why.reason.is_empty() {
+            self.reason.clone_from(&why.reason);
+        }
+        if self.reason.is_empty() {
+            self.reason = String::from("refused");
+        }
+    }
+
+    /// Notes a refusal from its JSON body (`reason` or `error`), unless a decision allowed
+    /// the request (an answer of the Worker itself, or a failed forward).
     pub fn refused_by(&mut self, body: &str) {
         if self.allow {
             return;

@@ -53,7 +53,7 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: &Context) -> Result<Re
         Err(reply) => {
             drain(&req, &incoming, &cfg).await;
             rec.status = reply.status;
-            rec.refused_by(&reply.body);
+            rec.refused(&reply);
             if rec.page && reply.status >= 300 {
                 crate::serve::pages::refused(reply, &ask.url).into_response()
             } else {

@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use crate::decided::Decided;
 use crate::gate::routes::Admin;
 use crate::http::body::JsonBody;
-use crate::http::reply::{Answer, Reply, Served};
+use crate::http::reply::{Answer, Reply, Served, Why};
 use crate::http::request::Ask;
 use crate::source::Source;
 use crate::source::client::Client;
@@ -189,11 +189,20 @@ fn refusal(org: u64, answer: &Value) -> Result<String, Reply> {
         .unwrap_or(true)
     {
         let decision = answer.get("decision").cloned().unwrap_or(Value::Null);
-        let invalid = decision.get("reason").and_then(Value::as_str) == Some("invalid_request");
-        return Err(
-            Reply::decision(if invalid { 400 } else { 403 }, decision.to_string())
-                .with(revision::HEADER, stamp),
-        );
+        let text = |k: &str| decision.get(k).and_then(Value::as_str).unwrap_or("");
+        let why = Why {
+            reason: text("reason").to_owned(),
+            message: text("message").to_owned(),
+        };
+        let status = if why.reason == "invalid_request" {
+            400
+        } else {
+            403
+        };
+        return Err(Reply {
+            why: Some(why),
+            ..Reply::decision(status, decision.to_string()).with(revision::HEADER, stamp)
+        });
     }
     Ok(stamp)
 }

@@ -114,7 +114,7 @@ pub fn stamp(d: &Decision, action: Action, org: u64, res: &Resource, list: Optio
 
 /// A 403 with the decision, stamped.
 pub fn denied(d: &Decision, action: Action, org: u64, res: &Resource) -> Reply {
-    Reply::decision(403, d.to_json()).with("x-labelgate-decision", stamp(d, action, org, res, None))
+    Reply::refusal(403, d).with("x-labelgate-decision", stamp(d, action, org, res, None))
 }
 
 #[cfg(test)]

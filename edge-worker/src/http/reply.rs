@@ -1,7 +1,7 @@
 //! The Worker's own answers: short JSON bodies, never internals. A refusal by the policy is
 //! the decision JSON of SPEC §4; every other refusal is `{"error", "message"}`.
 
-use policy_core::{Policy, Reason};
+use policy_core::{Decision, Policy, Reason};
 use serde_json::json;
 use worker::wasm_bindgen::JsValue;
 use worker::web_sys::{Headers, Response, ResponseInit};
@@ -15,6 +15,18 @@ pub struct Reply {
     pub body: String,
     /// Extra headers.
     pub headers: Vec<(&'static str, String)>,
+    /// Why it refuses, as the Worker stated it (the reason or error code, and the message),
+    /// so that the activity log and a refused page need not read the body back.
+    pub why: Option<Why>,
+}
+
+/// Why a reply refuses: the decision's reason or the error's code, and the message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Why {
+    /// `deactivated`, `ambiguous_path`, ...
+    pub reason: String,
+    /// The message, in words a user understands.
+    pub message: String,
 }
 
 /// An answer to a request the Worker let through: a response (the origin's, passed on or
@@ -37,6 +49,10 @@ impl Reply {
             status,
             body: json!({"error": code, "message": message}).to_string(),
             headers: Vec::new(),
+            why: Some(Why {
+                reason: code.to_owned(),
+                message,
+            }),
         }
     }
 
@@ -56,6 +72,18 @@ impl Reply {
             status,
             body: decision_json,
             headers: Vec::new(),
+            why: None,
+        }
+    }
+
+    /// A refusal by the policy: the decision's JSON, and why.
+    pub fn refusal(status: u16, d: &Decision) -> Reply {
+        Reply {
+            why: Some(Why {
+                reason: d.reason.name().to_owned(),
+                message: d.message(),
+            }),
+            ..Reply::decision(status, d.to_json())
         }
     }
 
@@ -69,7 +97,13 @@ impl Reply {
             "message": message,
             "policy": policy.id().to_string(),
         });
-        Reply::decision(status, body.to_string())
+        Reply {
+            why: Some(Why {
+                reason: reason.name().to_owned(),
+                message,
+            }),
+            ..Reply::decision(status, body.to_string())
+        }
     }
 
     /// With an extra header.

@@ -22,7 +22,7 @@ use worker::Env;
 use worker::web_sys::Response;
 
 use crate::decided::Decided;
-use crate::http::reply::Reply;
+use crate::http::reply::{Reply, Why};
 
 /// Where LabelGate's own UI files are served.
 pub const PREFIX: &str = "/__labelgate/ui/";
@@ -90,23 +90,34 @@ pub fn refused(reply: Reply, url: &str) -> Reply {
                     crate::http::path::percent_encode(&next, b"/")
                 ),
             )],
+            why: reply.why,
         };
     }
-    let v: serde_json::Value = serde_json::from_str(&reply.body).unwrap_or_default();
+    let why = reply.why.clone().unwrap_or_else(|| why_of(&reply.body));
+    let mut out = Reply {
+        status: reply.status,
+        body: html_page(reply.status, &why.reason, &why.message),
+        headers: reply.headers,
+        why: Some(why),
+    };
+    out.headers
+        .push(("content-type", String::from("text/html; charset=utf-8")));
+    out
+}
+
+/// Why a reply the Worker did not state itself refuses (the store's decision, a test's
+/// reply): its body's `reason` or `error`, and `message`.
+fn why_of(body: &str) -> Why {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
     let text = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_owned();
     let reason = match text("reason") {
         r if r.is_empty() => text("error"),
         r => r,
     };
-    let message = text("message");
-    let mut out = Reply {
-        status: reply.status,
-        body: html_page(reply.status, &reason, &message),
-        headers: reply.headers,
-    };
-    out.headers
-        .push(("content-type", String::from("text/html; charset=utf-8")));
-    out
+    Why {
+        reason,
+        message: text("message"),
+    }
 }
 
 fn html_page(status: u16, reason: &str, message: &str) -> String {
