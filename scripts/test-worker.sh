@@ -14,6 +14,7 @@ say "edge-worker unit tests (native) and clippy for wasm32"
 cargo test -q -p edge-worker 2>&1 | tee target/test-worker-cargo.log | grep -E "^test result|FAILED|panicked" || true
 grep -q "test result: FAILED" target/test-worker-cargo.log && exit 1
 cargo clippy -q -p edge-worker --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -q -p edge-worker --target wasm32-unknown-unknown --features test-endpoints -- -D warnings
 
 say "node --test tests/worker/ (workerd through Miniflare)"
 log=target/test-worker-node.log

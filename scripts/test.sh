@@ -27,6 +27,9 @@ python3 scripts/check-cycles.py policy-core/src edge-worker/src
 say "cargo clippy (warnings are errors), native and wasm32"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo clippy -p labelgate-wasm -p labelgate-module -p edge-worker --target wasm32-unknown-unknown --quiet -- -D warnings
+# The Worker's test bundle too (src/testing.rs and the fault hook, feature test-endpoints).
+cargo clippy -p edge-worker --all-targets --features test-endpoints --quiet -- -D warnings
+cargo clippy -p edge-worker --target wasm32-unknown-unknown --features test-endpoints --quiet -- -D warnings
 say "policy-core for a target with no std at all (x86_64-unknown-none)"
 cargo build -p policy-core --target x86_64-unknown-none --quiet
 

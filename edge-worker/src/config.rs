@@ -23,7 +23,9 @@ pub struct Config {
     pub max_body: usize,
     /// `SESSION_COOKIE_NAME` (default `sessionid`).
     pub session_cookie: String,
-    /// `LABELGATE_TEST_ENDPOINTS` = `1`: enables `POST /__labelgate/decide` (tests only).
+    /// `LABELGATE_TEST_ENDPOINTS` = `1`: enables `POST /__labelgate/decide` (tests only; read
+    /// only by a build with the feature `test-endpoints`).
+    #[cfg(feature = "test-endpoints")]
     pub test_endpoints: bool,
     /// `MAX_STALENESS_MS` (default 1,000): how long an isolate keeps a member's slice and the
     /// directory's answers before it asks the store again (0: on every request).
@@ -90,6 +92,7 @@ impl Config {
                 .unwrap_or(1 << 20),
             session_cookie: string(env, "SESSION_COOKIE_NAME")
                 .unwrap_or_else(|| String::from("sessionid")),
+            #[cfg(feature = "test-endpoints")]
             test_endpoints: string(env, "LABELGATE_TEST_ENDPOINTS").as_deref() == Some("1"),
             max_staleness_ms: millis_of_seconds(env, "MAX_STALENESS_MS", 1000.0) / 1000.0,
             activity_batch_ms: millis_of_seconds(env, "ACTIVITY_BATCH_MS", 50.0) / 1000.0,

@@ -90,6 +90,7 @@ async fn dispatch(
         return answer.map(Answer::Response);
     }
     let source = Source::of(env, ask.cfg, ask.now).await?;
+    #[cfg(feature = "test-endpoints")]
     if let Some(answer) = crate::testing::serve(ask, &source, raw_path).await {
         rec.skip = true;
         return Ok(Answer::Served(answer));

@@ -21,7 +21,7 @@
 //! - [`admin`]: the administration API (roles, members, workspaces, assignments), served
 //!   from the store;
 //! - [`operator`]: the operator's tools (import, export, bootstrap of the store);
-//! - [`activity`]: the activity log; [`testing`]: the test endpoints;
+//! - [`activity`]: the activity log; `testing`: the test endpoints (feature `test-endpoints`);
 //! - [`store`]: the Durable Object only: one per organization (SQLite), and the directory;
 //! - [`config`], [`cache`], [`codes`] (Label Studio's role codes): what they all share.
 
@@ -38,6 +38,7 @@ pub mod operator;
 pub mod serve;
 pub mod source;
 pub mod store;
+#[cfg(feature = "test-endpoints")]
 pub mod testing;
 
 use worker::{Context, Env, event, web_sys};

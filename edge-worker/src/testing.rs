@@ -1,5 +1,6 @@
-//! The test harness's endpoints, only with `LABELGATE_TEST_ENDPOINTS=1` (never in
-//! `wrangler.toml`), never recorded in the activity log:
+//! The test harness's endpoints, compiled only with the feature `test-endpoints` (the test
+//! bundle, `edge-worker/build-test/`) and answered only with `LABELGATE_TEST_ENDPOINTS=1`
+//! (never in `wrangler.toml`), never recorded in the activity log:
 //!
 //! - `POST /__labelgate/decide` (a request of SPEC §4): its decision on the facts in force:
 //!   the KV snapshot, or with the store the principal's slice of the request's organization

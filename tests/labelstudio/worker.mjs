@@ -1,5 +1,6 @@
 // The LabelGate Worker in workerd (Miniflare, 127.0.0.1, a free port) in front of a real Label
-// Studio, for the Python test and the demo: reuses tests/worker/harness.mjs' startWorker.
+// Studio, for the Python test and the demo: reuses tests/worker/harness.mjs' startWorker, with
+// the production bundle (edge-worker/build/: these tests need no test endpoint).
 //
 //   node tests/labelstudio/worker.mjs (--store | --snapshot S.json) --origin http://127.0.0.1:P [--port N]
 //
@@ -8,7 +9,7 @@
 // Prints one JSON line {"url": ...} when ready, and stops (disposing workerd) when stdin
 // closes, or on SIGTERM / SIGINT.
 import { readFileSync } from "node:fs";
-import { startWorker } from "../worker/harness.mjs";
+import { startWorker, PRODUCTION } from "../worker/harness.mjs";
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,6 +34,7 @@ const worker = await startWorker({
   snapshot: store ? null : readFileSync(snapshotPath, "utf8"),
   version: `v${Date.now()}`,
   port: Number(arg("port", "0")),
+  script: PRODUCTION,
 });
 let stopping = false;
 const stop = async () => {

@@ -65,7 +65,7 @@ impl Lines {
 
     /// The Worker in workerd, through Miniflare on 127.0.0.1: `tests/worker/host.mjs`.
     pub fn worker() -> Result<Lines, String> {
-        if !repo().join("edge-worker/build/index.js").exists() {
+        if !repo().join("edge-worker/build-test/index.js").exists() {
             return Err("the Worker is not built (run `bash scripts/build-worker.sh`)".into());
         }
         Lines::spawn("worker", "tests/worker/host.mjs")

@@ -13,9 +13,12 @@ import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const WORKER = path.join(root, "edge-worker/build/index.js");
+// The two bundles of scripts/build-worker.sh: the production one (what `wrangler deploy`
+// ships; the benchmarks and the demo run it) and the test one (the feature `test-endpoints`:
+// /__labelgate/decide, the store's test routes and fault hook; the tests run it).
+export const PRODUCTION = path.join(root, "edge-worker/build/index.js");
+export const WORKER = path.join(root, "edge-worker/build-test/index.js");
 export const PASSTHROUGH = path.join(root, "edge-worker/passthrough/index.js");
-export const ASSETS = path.join(root, "edge-worker/build/assets");
 export const DEMO = readFileSync(path.join(root, "policy-core/src/demo_snapshot.json"), "utf8");
 export const COMPATIBILITY_DATE = "2026-04-20";
 export const JWT_SECRET = "test-secret-key-of-label-studio";
@@ -28,11 +31,13 @@ const MODULE_RULES = [
 ];
 
 /**
- * The Worker's Miniflare options (also used by the benchmark and the demo). `activity`: the
- * D1 database `ACTIVITY` of the activity log (local, in memory); false leaves it unbound.
+ * The Worker's Miniflare options (also used by the benchmark and the demo). `script`: the
+ * bundle (PRODUCTION by default, WORKER for the test endpoints), its UI assets beside it.
+ * `activity`: the D1 database `ACTIVITY` of the activity log (local, in memory); false leaves
+ * it unbound.
  */
-export function workerOptions({ origin, bindings = {}, name = "labelgate", activity = true, store = false, storeOf }) {
-  if (!existsSync(WORKER)) throw new Error(`${WORKER} is missing: run scripts/build-worker.sh`);
+export function workerOptions({ origin, bindings = {}, name = "labelgate", activity = true, store = false, storeOf, script = PRODUCTION }) {
+  if (!existsSync(script)) throw new Error(`${script} is missing: run scripts/build-worker.sh`);
   // The store: this Worker's own Durable Object class (SQLite), or another Worker's (storeOf).
   const durableObjects = store
     ? { STORE: storeOf ? { className: "Store", scriptName: storeOf, useSQLite: true } : { className: "Store", useSQLite: true } }
@@ -40,11 +45,11 @@ export function workerOptions({ origin, bindings = {}, name = "labelgate", activ
   return {
     name,
     modules: true,
-    scriptPath: WORKER,
+    scriptPath: script,
     modulesRules: MODULE_RULES,
     // LabelGate's UI files (scripts/build-worker.sh), behind the Worker (run_worker_first).
     assets: {
-      directory: ASSETS, binding: "ASSETS",
+      directory: path.join(path.dirname(script), "assets"), binding: "ASSETS",
       routerConfig: { invoke_user_worker_ahead_of_assets: true, has_user_worker: true },
       assetConfig: { html_handling: "none", not_found_handling: "none" },
     },
@@ -62,11 +67,12 @@ export const ADMIN_TOKEN = "test-admin-token-of-labelgate";
 /**
  * Starts the Worker in workerd in front of `origin`. `snapshot`: the text put in KV (with
  * `version`), or null for an empty KV; `port` 0 picks a free one; `activity` binds the
- * activity log's D1; `store` binds the store (Durable Objects, SQLite). Returns
+ * activity log's D1; `store` binds the store (Durable Objects, SQLite); `script` the bundle
+ * (the test one by default, with LABELGATE_TEST_ENDPOINTS=1). Returns
  * { url, b, mf, kv, put(snapshot, version), activityLog(), close } (`b`: the second Worker's);
  * `activityLog()` reads every record straight from D1 (oldest first).
  */
-export async function startWorker({ origin, snapshot = DEMO, version = "v1", bindings = {}, port = 0, activity = true, store = false, persist, second }) {
+export async function startWorker({ origin, snapshot = DEMO, version = "v1", bindings = {}, port = 0, activity = true, store = false, persist, second, script = WORKER }) {
   const test = {
     LABELGATE_ADMIN_TOKEN: ADMIN_TOKEN,
     JWT_SECRET,
@@ -80,7 +86,7 @@ export async function startWorker({ origin, snapshot = DEMO, version = "v1", bin
   // on the first one's store (a second location of one deployment).
   const others = second
     ? [{
-      ...workerOptions({ origin, activity: false, store, storeOf: "labelgate", name: "labelgate-b", bindings: { ...test, ...bindings, ...second.bindings } }),
+      ...workerOptions({ origin, activity: false, store, storeOf: "labelgate", name: "labelgate-b", script, bindings: { ...test, ...bindings, ...second.bindings } }),
       unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
     }]
     : [];
@@ -88,7 +94,7 @@ export async function startWorker({ origin, snapshot = DEMO, version = "v1", bin
     host: "127.0.0.1",
     port,
     ...(persist ? { durableObjectsPersist: persist } : {}),
-    workers: [workerOptions({ origin, activity, store, bindings: { ...test, ...bindings } }), ...others],
+    workers: [workerOptions({ origin, activity, store, script, bindings: { ...test, ...bindings } }), ...others],
   });
   const url = await mf.ready;
   const b = second ? { url: (await mf.unsafeGetDirectURL("labelgate-b")).origin } : undefined;

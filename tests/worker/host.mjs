@@ -2,7 +2,8 @@
 // the same JSON-lines protocol as tests/node/host.mjs.
 //   {"op":"load","snapshot":TEXT}  -> puts it in KV under a new version -> {"ok":true}
 //   {"op":"decide","request":TEXT} -> the Worker's answer to POST /__labelgate/decide
-// Needs `bash scripts/build-worker.sh`. The test endpoint is on only in this Miniflare.
+// Needs `bash scripts/build-worker.sh`. The test endpoint is in the test bundle only
+// (edge-worker/build-test/, harness.mjs' default), and on only in this Miniflare.
 import { createInterface } from "node:readline";
 import { startWorker } from "./harness.mjs";
 

@@ -94,6 +94,8 @@ struct WriteAsk {
     #[serde(default)]
     known: bool,
     op: crate::store::protocol::Op,
+    /// The test bundle's fault hook; without the feature `test-endpoints`, always `None`.
+    #[cfg_attr(not(feature = "test-endpoints"), serde(skip))]
     fault: Option<usize>,
     #[serde(default)]
     dry: bool,
@@ -241,9 +243,12 @@ impl Store {
                 .flatten()
                 .and_then(|v| v.parse::<u64>().ok())
         };
-        // Tests: a failure after that many statements of the commit; the large path's
-        // validation from that many assignments.
+        // Tests: a failure after that many statements of the commit (the test bundle only);
+        // the large path's validation from that many assignments.
+        #[cfg(feature = "test-endpoints")]
         let fault = number("x-labelgate-fault").and_then(|v| usize::try_from(v).ok());
+        #[cfg(not(feature = "test-endpoints"))]
+        let fault = None;
         let max =
             number("x-labelgate-validate-max-assignments").unwrap_or(VALIDATE_MAX_ASSIGNMENTS);
         load::begin(db)?;
