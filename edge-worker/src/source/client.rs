@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 use worker::{Env, Method, Request, RequestInit};
 
 use crate::store::directory;
-use crate::store::protocol::{Op, Read};
+use crate::store::protocol::{Op, Read, SignupAsk, SliceAsk, WriteAsk};
 use crate::store::reach::policy_of;
 
 /// The largest total size of the slices an isolate keeps (bytes of their JSON).
@@ -233,14 +233,15 @@ impl Client<'_> {
                 .get(&key)
                 .map(|k| (k.policy.clone(), k.revision, k.checked_at))
         });
-        let ask = json!({
-            "user": principal.user,
-            "groups": principal.groups,
-            "known": known,
-            "since": held.as_ref().map(|h| h.1),
-            "member": scope.member,
-            "objects": scope.objects,
-        });
+        let ask = SliceAsk {
+            user: principal.user,
+            groups: principal.groups.clone(),
+            known,
+            since: held.as_ref().map(|h| h.1),
+            member: scope.member,
+            objects: scope.objects,
+        };
+        let ask = serde_json::to_value(ask).map_err(|e| e.to_string())?;
         let answer = self
             .json(&org_object(org), Method::Post, "/slice", ask)
             .await?;
@@ -386,12 +387,14 @@ impl Client<'_> {
         op: Op,
         dry: bool,
     ) -> Result<Value, String> {
-        let ask = json!({
-            "actor": {"user": actor.user, "groups": actor.groups},
-            "known": known,
-            "op": op,
-            "dry": dry,
-        });
+        let ask = WriteAsk {
+            actor: json!({"user": actor.user, "groups": actor.groups}),
+            known,
+            op,
+            fault: None,
+            dry,
+        };
+        let ask = serde_json::to_value(ask).map_err(|e| e.to_string())?;
         let answer = self
             .json(&org_object(org), Method::Post, "/write", ask)
             .await?;
@@ -415,7 +418,10 @@ impl Client<'_> {
             &org_object(org),
             Method::Post,
             "/signup",
-            json!({"token": token}),
+            serde_json::to_value(SignupAsk {
+                token: token.map(str::to_owned),
+            })
+            .map_err(|e| e.to_string())?,
         )
         .await
     }

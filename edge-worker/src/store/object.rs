@@ -6,12 +6,11 @@ use std::cell::Cell;
 
 use futures_util::StreamExt;
 use policy_core::Principal;
-use serde::Deserialize;
 use serde_json::{Value, json};
 use worker::{DurableObject, Env, Request, Response, State, durable_object};
 
 use crate::store::db::Db;
-use crate::store::protocol::Read;
+use crate::store::protocol::{Read, SignupAsk, SliceAsk, WriteAsk};
 use crate::store::{directory, facts, load, ops, reach, read, schema};
 
 /// The most task assignments an import may hold for policy-core to validate it whole; a
@@ -67,43 +66,6 @@ pub struct Store {
     state: State,
     env: Env,
     migrated: Cell<bool>,
-}
-
-#[derive(Deserialize)]
-struct SliceAsk {
-    user: Option<u64>,
-    #[serde(default)]
-    groups: Vec<String>,
-    #[serde(default)]
-    known: bool,
-    since: Option<u64>,
-    /// The member a request names (`policy_core::member_touched`).
-    member: Option<u64>,
-    /// Workspaces and projects too (else the organization's slice).
-    #[serde(default = "yes")]
-    objects: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-#[derive(Deserialize)]
-struct WriteAsk {
-    actor: Value,
-    #[serde(default)]
-    known: bool,
-    op: crate::store::protocol::Op,
-    /// The test bundle's fault hook; without the feature `test-endpoints`, always `None`.
-    #[cfg_attr(not(feature = "test-endpoints"), serde(skip))]
-    fault: Option<usize>,
-    #[serde(default)]
-    dry: bool,
-}
-
-#[derive(Deserialize)]
-struct SignupAsk {
-    token: Option<String>,
 }
 
 fn json_answer(status: u16, v: &Value) -> worker::Result<Response> {

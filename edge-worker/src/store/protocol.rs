@@ -6,7 +6,9 @@
 //! - [`Op`]: a write (`POST /write`, named by its one key: `{"set_role": {"member": 5,
 //!   "role": "annotator"}}`), decided by the store and applied with its journal record,
 //!   which names it by that key ([`Op::name`]);
-//! - [`Read`]: a read (`POST /read`, named by its one key), answered as JSON.
+//! - [`Read`]: a read (`POST /read`, named by its one key), answered as JSON;
+//! - [`SliceAsk`], [`WriteAsk`], [`SignupAsk`]: the other questions (`/slice`, `/write`,
+//!   `/signup`).
 
 use serde::{Deserialize, Serialize};
 
@@ -146,6 +148,56 @@ pub enum Read {
     },
     /// The SSO/SCIM group mappings.
     GroupMappings,
+}
+
+/// `POST /slice`: the member's slice of the organization, unless it is unchanged since
+/// `since`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SliceAsk {
+    /// The member.
+    pub user: Option<u64>,
+    /// Their groups (SSO/SCIM).
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// Whether the user exists at all.
+    #[serde(default)]
+    pub known: bool,
+    /// The revision the Worker holds the slice at.
+    pub since: Option<u64>,
+    /// The member a request names (`policy_core::member_touched`).
+    pub member: Option<u64>,
+    /// Workspaces and projects too (else the organization's slice).
+    #[serde(default = "yes")]
+    pub objects: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `POST /write`: a write by `actor`, decided by the store, then applied unless `dry`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct WriteAsk {
+    /// The principal who writes, as SPEC §4 writes one (read by the core).
+    pub actor: serde_json::Value,
+    /// Whether the actor exists at all.
+    #[serde(default)]
+    pub known: bool,
+    /// The write.
+    pub op: Op,
+    /// The test bundle's fault hook; without the feature `test-endpoints`, always `None`.
+    #[cfg_attr(not(feature = "test-endpoints"), serde(skip))]
+    pub fault: Option<usize>,
+    /// Decided only, not applied.
+    #[serde(default)]
+    pub dry: bool,
+}
+
+/// `POST /signup`: the decision of `org.signup` with the invite `token`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SignupAsk {
+    /// The invite token, if any.
+    pub token: Option<String>,
 }
 
 #[cfg(test)]
