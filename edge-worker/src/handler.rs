@@ -10,6 +10,7 @@ use worker::{Context, Env};
 
 use crate::activity::{self, Record};
 use crate::config::Config;
+use crate::gate::routes::Door;
 use crate::gate::{self, Gate};
 use crate::http::fetch::{self, Incoming};
 use crate::http::path;
@@ -84,20 +85,26 @@ async fn dispatch(
     db: Option<&worker::D1Database>,
 ) -> Served {
     let screened = gate::screen(ask)?;
-    let (method, raw_path) = (ask.method.as_str(), ask.raw_path());
-    if let Some(answer) = serve::pages::asset(env, method, &ask.url, &screened.segments).await {
+    let door = gate::routes::front_door(&screened.segments);
+    if door == Some(Door::Asset) {
         rec.skip = true;
-        return answer.map(Answer::Response);
+        let asset = serve::pages::asset(env, &ask.method, &ask.url, &screened.segments);
+        return asset.await.map(Answer::Response);
     }
     let source = Source::of(env, ask.cfg, ask.now).await?;
-    #[cfg(feature = "test-endpoints")]
-    if let Some(answer) = crate::testing::serve(ask, &source, raw_path).await {
-        rec.skip = true;
-        return Ok(Answer::Served(answer));
-    }
-    if let Some(answer) = crate::operator::operator(ask, &source, raw_path).await {
-        rec.skip = true;
-        return answer;
+    match door {
+        Some(Door::Operator(route)) => {
+            rec.skip = true;
+            return crate::operator::answer(ask, &source, route).await;
+        }
+        #[cfg(feature = "test-endpoints")]
+        Some(Door::Test(route)) => {
+            if let Some(answer) = crate::testing::serve(ask, &source, route).await {
+                rec.skip = true;
+                return Ok(Answer::Served(answer));
+            }
+        }
+        Some(Door::Asset) | None => {}
     }
     match gate::run(ask, &source, env, screened, rec).await? {
         Gate::Public(m) => serve::public(ask, origin(ask)?, &m).await,

@@ -14,30 +14,28 @@ use policy_core::Principal;
 use serde_json::{Value, json};
 use worker::Method;
 
+use crate::gate::routes::Test;
 use crate::http::reply::Reply;
 use crate::http::request::Ask;
 use crate::source::client::{SliceScope, org_object};
 use crate::source::{Source, store_failed};
 
-/// Serves a test endpoint, or `None` for any other path.
-pub async fn serve(ask: &Ask<'_>, source: &Source<'_>, raw_path: &str) -> Option<Reply> {
+/// Serves the test endpoint `route` (a front door of `crate::gate::routes`), or `None` when
+/// the switch is off or the method is not `POST` (the gate then finds no such route).
+pub async fn serve(ask: &Ask<'_>, source: &Source<'_>, route: Test) -> Option<Reply> {
     if !ask.cfg.test_endpoints || ask.method != "POST" {
         return None;
     }
-    let route = match raw_path {
-        "/__labelgate/decide" | "/__labelgate/store-slice" | "/__labelgate/store-write" => raw_path,
-        _ => return None,
-    };
     Some(match answer(ask, source, route).await {
         Ok(r) | Err(r) => r,
     })
 }
 
-async fn answer(ask: &Ask<'_>, source: &Source<'_>, route: &str) -> Result<Reply, Reply> {
+async fn answer(ask: &Ask<'_>, source: &Source<'_>, route: Test) -> Result<Reply, Reply> {
     let bytes = ask.read_body().await?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let store = match (source, route) {
-        (Source::Snapshot(policy, version), "/__labelgate/decide") => {
+        (Source::Snapshot(policy, version), Test::Decide) => {
             return Ok(Reply::decision(200, policy.decide_json(&text))
                 .with("x-labelgate-snapshot", version.clone()));
         }
@@ -53,7 +51,7 @@ async fn answer(ask: &Ask<'_>, source: &Source<'_>, route: &str) -> Result<Reply
     let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
     let org = v.get("org").and_then(Value::as_u64).unwrap_or(0);
     match route {
-        "/__labelgate/decide" => {
+        Test::Decide => {
             // The request's own reading decides what is malformed; a readable one is decided
             // on its principal's slice of its organization.
             let principal = v
@@ -97,7 +95,7 @@ async fn answer(ask: &Ask<'_>, source: &Source<'_>, route: &str) -> Result<Reply
             let policy = source.policy(org, &principal, known, false, scope).await?;
             Ok(Reply::decision(200, policy.decide_json(&text)))
         }
-        "/__labelgate/store-slice" => {
+        Test::StoreSlice => {
             let principal = Principal {
                 user: v.get("user").and_then(Value::as_u64),
                 groups: serde_json::from_value(v.get("groups").cloned().unwrap_or(json!([])))
@@ -120,7 +118,7 @@ async fn answer(ask: &Ask<'_>, source: &Source<'_>, route: &str) -> Result<Reply
                 .map_err(store_failed)?;
             Ok(Reply::decision(status, text))
         }
-        _ => {
+        Test::StoreWrite => {
             // The tests name a write as the journal does (`{"op": "set_role", ...}`); the
             // store reads the protocol's form (`{"set_role": {...}}`, `store::protocol::Op`).
             let text = match v {

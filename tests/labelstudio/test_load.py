@@ -1,7 +1,7 @@
 """Load and faults through the Worker to the real Label Studio (127.0.0.1 only, bounded in
 time and count): LABELGATE_LOAD_REQUESTS (default 20000) mixed requests from
 LABELGATE_LOAD_CLIENTS (default 8) concurrent clients, each checked against the native core
-(edge-worker/examples/native_decide.rs, policy-core compiled for this machine); Label Studio
+(edge-worker/oracles/native_decide.rs, policy-core compiled for this machine); Label Studio
 is killed (SIGKILL to its process group) and restarted mid-run. Checks: no 5xx but the
 Worker's 502 `origin_unreachable` while the origin is down, no wrong decision, exactly one
 activity-log record per request, and Label Studio's state shows that no denied write reached

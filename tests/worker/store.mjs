@@ -9,7 +9,7 @@ import { root, request, ADMIN_TOKEN } from "./harness.mjs";
 
 const BIN = path.join(root, "target/release/examples/store_expect");
 
-/** The native core answering the store's expectations (see examples/store_expect.rs). */
+/** The native core answering the store's expectations (see edge-worker/oracles/store_expect.rs). */
 export function expectations() {
   // Built every time (a no-op when it is up to date): a stale binary would test an old core.
   const b = spawnSync("cargo", ["build", "--release", "-q", "-p", "edge-worker", "--example", "store_expect"], { cwd: root, stdio: "inherit" });

@@ -14,7 +14,7 @@
 //! - what `serde_json` refuses and Python accepts (`NaN`, lone surrogates) is refused.
 //!
 //! `tests/labelstudio/test_bodies.py` checks this reading against DRF's own parsers on
-//! mutated bodies (`examples/body_read.rs` is the gate's side).
+//! mutated bodies (`oracles/body_read.rs` is the gate's side).
 
 use std::fmt;
 

@@ -14,18 +14,12 @@
 use serde_json::json;
 use worker::Method;
 
+use crate::gate::routes::Operator;
 use crate::http::reply::Reply;
 use crate::http::reply::{Answer, Served};
 use crate::http::request::Ask;
 use crate::source::client::org_object;
 use crate::source::{Source, store_failed};
-
-const ROUTES: [&str; 4] = [
-    "/api/labelgate/import",
-    "/api/labelgate/export",
-    "/api/labelgate/bootstrap",
-    "/api/labelgate/stats",
-];
 
 /// The size of this isolate's WebAssembly memory (bytes; it only grows).
 fn wasm_memory() -> f64 {
@@ -46,16 +40,8 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// Serves an operator route, or `None` for any other path.
-pub async fn operator(ask: &Ask<'_>, source: &Source<'_>, raw_path: &str) -> Option<Served> {
-    let route = raw_path.trim_end_matches('/');
-    if !ROUTES.contains(&route) {
-        return None;
-    }
-    Some(answer(ask, source, route).await)
-}
-
-async fn answer(ask: &Ask<'_>, source: &Source<'_>, route: &str) -> Served {
+/// Answers the operator's route `route` (a front door of `crate::gate::routes`).
+pub async fn answer(ask: &Ask<'_>, source: &Source<'_>, route: Operator) -> Served {
     let Some(store) = source.store() else {
         return Err(Reply::error(
             501,
@@ -88,7 +74,7 @@ async fn answer(ask: &Ask<'_>, source: &Source<'_>, route: &str) -> Served {
         })?;
     let name = org_object(org);
     let passed = match (ask.method.as_str(), route) {
-        ("POST", "/api/labelgate/import") => {
+        ("POST", Operator::Import) => {
             // Streamed through: an organization of any size never sits whole in the Worker.
             let body = ask.req.body().map(worker::wasm_bindgen::JsValue::from);
             // The test bundle's fault hook: the commit fails that many statements in.
@@ -107,10 +93,8 @@ async fn answer(ask: &Ask<'_>, source: &Source<'_>, route: &str) -> Served {
                 .pass(&name, Method::Post, "/import", body, &headers)
                 .await
         }
-        ("GET", "/api/labelgate/export") => {
-            store.pass(&name, Method::Get, "/export", None, &[]).await
-        }
-        ("POST", "/api/labelgate/bootstrap") => {
+        ("GET", Operator::Export) => store.pass(&name, Method::Get, "/export", None, &[]).await,
+        ("POST", Operator::Bootstrap) => {
             let body = ask.read_decision_body().await?;
             let mut v: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&body)
                 .map_err(|e| {
@@ -125,7 +109,7 @@ async fn answer(ask: &Ask<'_>, source: &Source<'_>, route: &str) -> Served {
             let body = Some(worker::wasm_bindgen::JsValue::from_str(&v.to_string()));
             store.pass(&name, Method::Post, "/adopt", body, &[]).await
         }
-        ("GET", "/api/labelgate/stats") => {
+        ("GET", Operator::Stats) => {
             let (status, text) = store
                 .call(&name, Method::Get, "/stats", None, &[])
                 .await
@@ -140,11 +124,11 @@ async fn answer(ask: &Ask<'_>, source: &Source<'_>, route: &str) -> Served {
             let v = serde_json::Value::Object(v);
             return Ok(Answer::Served(Reply::decision(status, v.to_string())));
         }
-        (m, r) => {
+        (m, _) => {
             return Err(Reply::error(
                 405,
                 "method_not_allowed",
-                format!("`{m} {r}`"),
+                format!("`{m} {}`", ask.raw_path().trim_end_matches('/')),
             ));
         }
     };

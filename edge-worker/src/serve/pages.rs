@@ -33,26 +33,22 @@ const UI_CSS: &str = include_str!("../../ui/ui.css");
 /// The page LabelGate serves itself: the activity log (its HTML is a static asset).
 pub const ACTIVITY_PAGE: &str = "/labelgate/activity";
 
-/// Serves `/__labelgate/ui/<file>` (GET) from the static assets; `None` for any other path
-/// (the rest of `/__labelgate/` is the test endpoints' or no route).
+/// Serves `/__labelgate/ui/<file>` (GET; the front door `Door::Asset`) from the static
+/// assets.
 pub async fn asset(
     env: &Env,
     method: &str,
     url: &str,
     segments: &[String],
-) -> Option<Result<Response, Reply>> {
-    match segments {
-        [root, ui, _, ..] if root == "__labelgate" && ui == "ui" => {}
-        _ => return None,
-    }
+) -> Result<Response, Reply> {
     if method != "GET" && method != "HEAD" {
-        return Some(Err(Reply::error(
+        return Err(Reply::error(
             405,
             "method_not_allowed",
             "LabelGate's UI files are read only",
-        )));
+        ));
     }
-    Some(fetch_asset(env, url, &format!("/{}", segments.join("/"))).await)
+    fetch_asset(env, url, &format!("/{}", segments.join("/"))).await
 }
 
 async fn fetch_asset(env: &Env, url: &str, path: &str) -> Result<Response, Reply> {

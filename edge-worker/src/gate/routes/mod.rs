@@ -27,8 +27,10 @@ use crate::http::path::parse_id;
 mod row;
 mod table;
 
-pub use row::{Admin, How, ListKind, Narrow, OwnRead, Row, Server};
-pub use table::TABLE;
+#[cfg(feature = "test-endpoints")]
+pub use row::Test;
+pub use row::{Admin, Door, FrontRow, How, ListKind, Narrow, Operator, OwnRead, Row, Server};
+pub use table::{FRONT, TABLE};
 
 /// What a matched path names.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -70,6 +72,14 @@ pub fn find(table: &'static [Row], method: &str, segments: &[String]) -> Option<
         }
         match_path(row, segments).map(|params| Matched { row, params })
     })
+}
+
+/// The front door the canonical `segments` name, if any (`FRONT`).
+pub fn front_door(segments: &[String]) -> Option<Door> {
+    FRONT
+        .iter()
+        .find(|r| match_segments(r.path, segments.iter().map(String::as_str)).is_some())
+        .map(|r| r.door)
 }
 
 fn method_matches(methods: &str, method: &str) -> bool {
@@ -388,5 +398,26 @@ mod tests {
         ] {
             assert!(how(m, p).is_none(), "{m} {p}");
         }
+    }
+
+    #[test]
+    fn front_doors_are_rows_too() {
+        let door = |p: &str| front_door(&canonical_segments(p).unwrap());
+        assert_eq!(
+            door("/api/labelgate/import"),
+            Some(Door::Operator(Operator::Import))
+        );
+        assert_eq!(
+            door("/api/labelgate/stats/"),
+            Some(Door::Operator(Operator::Stats))
+        );
+        assert_eq!(door("/__labelgate/ui/ui.js"), Some(Door::Asset));
+        assert_eq!(door("/__labelgate/ui/pkg/labelgate.js"), Some(Door::Asset));
+        assert_eq!(door("/__labelgate/ui"), None);
+        assert_eq!(door("/api/labelgate/me"), None);
+        #[cfg(not(feature = "test-endpoints"))]
+        assert_eq!(door("/__labelgate/decide"), None);
+        #[cfg(feature = "test-endpoints")]
+        assert_eq!(door("/__labelgate/decide"), Some(Door::Test(Test::Decide)));
     }
 }

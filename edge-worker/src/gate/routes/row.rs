@@ -235,3 +235,49 @@ impl Row {
             )
     }
 }
+
+/// A front door: a route the dispatcher answers before the gate (no policy decides it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Door {
+    /// `/__labelgate/ui/<file>`: LabelGate's UI files, from the static assets.
+    Asset,
+    /// An operator's route (the operator's token; `crate::operator`).
+    Operator(Operator),
+    /// A test endpoint (the test bundle only; `crate::testing`).
+    #[cfg(feature = "test-endpoints")]
+    Test(Test),
+}
+
+/// The operator's routes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operator {
+    /// `POST /api/labelgate/import?org=N`
+    Import,
+    /// `GET /api/labelgate/export?org=N`
+    Export,
+    /// `POST /api/labelgate/bootstrap?org=N`
+    Bootstrap,
+    /// `GET /api/labelgate/stats?org=N`
+    Stats,
+}
+
+/// The test endpoints.
+#[cfg(feature = "test-endpoints")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Test {
+    /// `POST /__labelgate/decide`
+    Decide,
+    /// `POST /__labelgate/store-slice`
+    StoreSlice,
+    /// `POST /__labelgate/store-write`
+    StoreWrite,
+}
+
+/// A front door's row: any method (the door answers a method it does not take).
+#[derive(Clone, Copy, Debug)]
+pub struct FrontRow {
+    /// The path pattern, as the route table writes them.
+    pub path: &'static str,
+    /// The door.
+    pub door: Door,
+}

@@ -7,7 +7,9 @@
 use policy_core::Action as A;
 
 use super::row::How::{self, Act, Authored, Deny, File, List, Page, ProjectOr, StorageCheck};
-use super::row::{Admin, ListKind, Narrow, OwnRead, Row, Server};
+#[cfg(feature = "test-endpoints")]
+use super::row::Test;
+use super::row::{Admin, Door, FrontRow, ListKind, Narrow, Operator, OwnRead, Row, Server};
 
 const fn row(methods: &'static str, path: &'static str, how: How) -> Row {
     Row {
@@ -304,4 +306,20 @@ pub static TABLE: &[Row] = &[
     row("*", "/(sw.js|sw-fallback.js|favicon.ico)", Deny("the web UI answers reads only here")),
     row("*", "/", Deny("the web UI answers reads only here")),
     row("OPTIONS", "/**", Deny("CORS preflight and DRF metadata: clients of LabelGate are same-origin")),
+];
+
+/// The front doors, matched before the route table.
+#[rustfmt::skip]
+pub static FRONT: &[FrontRow] = &[
+    FrontRow { path: "/__labelgate/ui/*/**", door: Door::Asset },
+    FrontRow { path: "/api/labelgate/import", door: Door::Operator(Operator::Import) },
+    FrontRow { path: "/api/labelgate/export", door: Door::Operator(Operator::Export) },
+    FrontRow { path: "/api/labelgate/bootstrap", door: Door::Operator(Operator::Bootstrap) },
+    FrontRow { path: "/api/labelgate/stats", door: Door::Operator(Operator::Stats) },
+    #[cfg(feature = "test-endpoints")]
+    FrontRow { path: "/__labelgate/decide", door: Door::Test(Test::Decide) },
+    #[cfg(feature = "test-endpoints")]
+    FrontRow { path: "/__labelgate/store-slice", door: Door::Test(Test::StoreSlice) },
+    #[cfg(feature = "test-endpoints")]
+    FrontRow { path: "/__labelgate/store-write", door: Door::Test(Test::StoreWrite) },
 ];
