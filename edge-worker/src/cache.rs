@@ -50,6 +50,12 @@ impl<V: Clone> TtlCache<V> {
             .cloned()
     }
 
+    /// The value of `key` however old, while the cache still holds it (for what may be said
+    /// of an expired entry: whose a credential was, never that it is good).
+    pub fn get_stale(&self, key: &Key) -> Option<V> {
+        self.entries.get(key).map(|(v, _)| v.clone())
+    }
+
     /// Drops every entry whose value `drop` says so.
     pub fn forget(&mut self, drop: impl Fn(&V) -> bool) {
         self.entries.retain(|_, (v, _)| !drop(v));

@@ -297,20 +297,25 @@ pub fn refresh_identity(token: &str, cfg: &Config, now: f64) -> Result<Identity,
 #[derive(Debug)]
 pub struct CrossSite(pub Reply, pub Option<u64>);
 
-/// Why a request has no identity: a refusal, and for a cross-site write, whose it was.
+/// Why a request has no identity: a refusal, and whose credential it was when that is known
+/// (for the activity log only, never for a decision).
 #[derive(Debug)]
 pub struct Refused {
     /// The answer.
     pub reply: Reply,
-    /// The user whose session cookie a refused cross-site write carried.
-    pub cross_site_user: Option<u64>,
+    /// The user whose credential it was: the session of a refused cross-site write, or the
+    /// user an unreachable origin last proved the credential to be.
+    pub user: Option<u64>,
+    /// A cross-site write.
+    pub cross_site: bool,
 }
 
 impl From<Reply> for Refused {
     fn from(reply: Reply) -> Refused {
         Refused {
             reply,
-            cross_site_user: None,
+            user: None,
+            cross_site: false,
         }
     }
 }
@@ -319,9 +324,18 @@ impl From<CrossSite> for Refused {
     fn from(c: CrossSite) -> Refused {
         Refused {
             reply: c.0,
-            cross_site_user: c.1,
+            user: c.1,
+            cross_site: true,
         }
     }
+}
+
+/// Whose `cred` was when the origin last proved it, however long ago (while the cache holds
+/// it): an origin that cannot be asked leaves the request refused, and its record still
+/// names the member.
+fn last_proved_user(cred: &Credential, cfg: &Config) -> Option<u64> {
+    let k = whoami_key(cred, cfg);
+    WHOAMI.with_borrow(|c| c.get_stale(&k)).map(|p| p.user)
 }
 
 /// The cached active organization of a credential, if `whoami` told it.
@@ -378,9 +392,17 @@ pub async fn authenticate(
             .map(|i| i.user);
         return Err(CrossSite(Reply::error(403, "cross_site", why), user).into());
     }
-    let id = identify(&chosen, cfg, source, now)
-        .await
-        .map_err(no_identity)?;
+    let id = match identify(&chosen, cfg, source, now).await {
+        Ok(id) => id,
+        Err(e @ NoIdentity::Unreachable(_)) => {
+            return Err(Refused {
+                reply: no_identity(e),
+                user: last_proved_user(&chosen.primary, cfg),
+                cross_site: false,
+            });
+        }
+        Err(e) => return Err(no_identity(e).into()),
+    };
     let rw = Rewrite {
         strip_authorization: chosen.strip_authorization,
         strip_api_key: false,

@@ -166,7 +166,7 @@ pub async fn run<'a>(
         match identity::authenticate(ask, source, &m, &parse(&bytes)?).await {
             Ok(found) => found,
             Err(refused) => {
-                if let Some(user) = refused.cross_site_user {
+                if let Some(user) = refused.user {
                     // Recorded in the member's organization: their only one, or the active
                     // one Label Studio named; else in the operator's log (no organization).
                     rec.user = Some(user);
@@ -179,7 +179,9 @@ pub async fn run<'a>(
                         [only] => Some(*only),
                         _ => active.filter(|a| orgs.contains(a)),
                     };
-                    rec.action = Some(String::from("cross_site"));
+                    if refused.cross_site {
+                        rec.action = Some(String::from("cross_site"));
+                    }
                 }
                 return Err(refused.reply);
             }
