@@ -8,11 +8,10 @@
 use std::cell::Cell;
 
 use policy_core::{Action, Decision, Resource};
-use serde_json::Value;
 use worker::D1Database;
 use worker::wasm_bindgen::JsValue;
 
-use crate::http::reply::Reply;
+use crate::http::reply::{Reply, Why};
 
 /// The D1 binding.
 pub const BINDING: &str = "ACTIVITY";
@@ -76,33 +75,24 @@ impl Record {
     /// Notes why `reply` refuses, as the Worker stated it (else as its body says), unless a
     /// decision allowed the request (a failed forward).
     pub fn refused(&mut self, reply: &Reply) {
-        let Some(why) = &reply.why else {
-            return self.refused_by(&reply.body);
-        };
-        if self.allow {
-            return;
-        }
-        if !why.reason.is_empty() {
-            self.reason.clone_from(&why.reason);
-        }
-        if self.reason.is_empty() {
-            self.reason = String::from("refused");
+        match &reply.why {
+            Some(why) => self.refused_because(why),
+            None => self.refused_by(&reply.body),
         }
     }
 
     /// Notes a refusal from its JSON body (`reason` or `error`), unless a decision allowed
     /// the request (an answer of the Worker itself, or a failed forward).
     pub fn refused_by(&mut self, body: &str) {
+        self.refused_because(&Why::of_body(body));
+    }
+
+    fn refused_because(&mut self, why: &Why) {
         if self.allow {
             return;
         }
-        let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
-        if let Some(r) = v
-            .get("reason")
-            .or_else(|| v.get("error"))
-            .and_then(Value::as_str)
-        {
-            self.reason = r.to_owned();
+        if !why.reason.is_empty() {
+            self.reason.clone_from(&why.reason);
         }
         if self.reason.is_empty() {
             self.reason = String::from("refused");

@@ -189,11 +189,7 @@ fn refusal(org: u64, answer: &Value) -> Result<String, Reply> {
         .unwrap_or(true)
     {
         let decision = answer.get("decision").cloned().unwrap_or(Value::Null);
-        let text = |k: &str| decision.get(k).and_then(Value::as_str).unwrap_or("");
-        let why = Why {
-            reason: text("reason").to_owned(),
-            message: text("message").to_owned(),
-        };
+        let why = Why::of_json(&decision);
         let status = if why.reason == "invalid_request" {
             400
         } else {

@@ -29,6 +29,28 @@ pub struct Why {
     pub message: String,
 }
 
+impl Why {
+    /// Why a refusal stated elsewhere (the store's decision, a test's reply) refuses: its
+    /// body's `reason`, else `error`, and `message`.
+    pub fn of_body(body: &str) -> Why {
+        let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+        Why::of_json(&v)
+    }
+
+    /// The same, of a decision or error already read.
+    pub fn of_json(v: &serde_json::Value) -> Why {
+        let text = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_owned();
+        let reason = match text("reason") {
+            r if r.is_empty() => text("error"),
+            r => r,
+        };
+        Why {
+            reason,
+            message: text("message"),
+        }
+    }
+}
+
 /// An answer to a request the Worker let through: a response (the origin's, passed on or
 /// rebuilt with a narrowed body, or a static asset), or one the Worker made itself.
 pub enum Answer {

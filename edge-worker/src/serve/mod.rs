@@ -174,7 +174,7 @@ async fn origin(d: &Decided<'_>) -> Served {
         .send(d.origin, &d.ask.path_and_query(), &d.rw, body)
         .await?;
     let resp = match d.matched.row.how {
-        How::Page(_) => pages::after(d, d.env, resp).await?,
+        How::Page(_) => pages::after(d, resp).await?,
         _ => sync::after(d, resp).await?,
     };
     Ok(Answer::Response(resp))

@@ -89,7 +89,10 @@ pub fn refused(reply: Reply, url: &str) -> Reply {
             why: reply.why,
         };
     }
-    let why = reply.why.clone().unwrap_or_else(|| why_of(&reply.body));
+    let why = reply
+        .why
+        .clone()
+        .unwrap_or_else(|| Why::of_body(&reply.body));
     let mut out = Reply {
         status: reply.status,
         body: html_page(reply.status, &why.reason, &why.message),
@@ -99,21 +102,6 @@ pub fn refused(reply: Reply, url: &str) -> Reply {
     out.headers
         .push(("content-type", String::from("text/html; charset=utf-8")));
     out
-}
-
-/// Why a reply the Worker did not state itself refuses (the store's decision, a test's
-/// reply): its body's `reason` or `error`, and `message`.
-fn why_of(body: &str) -> Why {
-    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
-    let text = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_owned();
-    let reason = match text("reason") {
-        r if r.is_empty() => text("error"),
-        r => r,
-    };
-    Why {
-        reason,
-        message: text("message"),
-    }
 }
 
 fn html_page(status: u16, reason: &str, message: &str) -> String {
@@ -143,7 +131,7 @@ h1{{font-size:22px;margin:0 0 12px}}p{{margin:8px 0}}.why{{background:#fff4f2;bo
 
 /// An allowed page's answer: an HTML one gets the style and the UI script in its `<head>`;
 /// LabelGate's own activity log page is served from the static assets.
-pub async fn after(d: &Decided<'_>, env: &Env, resp: Response) -> Result<Response, Reply> {
+pub async fn after(d: &Decided<'_>, resp: Response) -> Result<Response, Reply> {
     let html = resp
         .headers()
         .get("content-type")
@@ -153,7 +141,6 @@ pub async fn after(d: &Decided<'_>, env: &Env, resp: Response) -> Result<Respons
     if !html {
         return Ok(resp);
     }
-    let _ = env;
     let markup = format!(
         "<style id=\"labelgate-style\">{UI_CSS}</style><script type=\"module\" src=\"{PREFIX}ui.js\" data-org=\"{}\"></script>",
         d.org
